@@ -1,0 +1,138 @@
+/*
+ * hardlink.h: the hlink core.
+ *
+ * hl_link() makes one link and returns what happened in a struct
+ * hl_outcome.  It never prints, never exits and keeps no global state:
+ * the caller turns outcomes into messages (hl_format_why() and friends)
+ * and exit statuses.
+ */
+#ifndef HLINK_HARDLINK_H
+#define HLINK_HARDLINK_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+/* Request flags. */
+#define HL_FOLLOW		0x01	/* link what a symlink SRC resolves to */
+#define HL_FORCE		0x02	/* replace an existing DST atomically */
+#define HL_SYMLINK_FALLBACK	0x04	/* symlink where no hard link can be */
+#define HL_RELATIVE		0x08	/* fallback symlink holds a relative path */
+#define HL_DRY_RUN		0x10	/* predict the outcome, change nothing */
+
+/*
+ * One link to make: DST (relative to dstdirfd) becomes a link to SRC
+ * (relative to srcdirfd).  src_shown and dst_shown are the names as the
+ * user would write them; each must end with the corresponding syscall
+ * path (dst_shown is "DIR/name" when dst is "name" inside an opened DIR).
+ */
+struct hl_request {
+	int		 srcdirfd;
+	const char	*src;
+	const char	*src_shown;
+	int		 dstdirfd;
+	const char	*dst;
+	const char	*dst_shown;
+	int		 flags;
+};
+
+enum hl_status {
+	HL_LINKED,		/* a new hard link */
+	HL_ALREADY,		/* DST already was SRC: nothing changed */
+	HL_REPLACED,		/* an existing DST was replaced by the link */
+	HL_SYMLINKED,		/* a symbolic link was made instead; see cause */
+	HL_FAILED		/* nothing changed; see cause and err */
+};
+
+/*
+ * Why a link failed or fell back to a symlink.  Each cause is one row of
+ * the message table in messages.c.
+ */
+enum hl_cause {
+	HL_CAUSE_NONE,
+	HL_CAUSE_SRC_MISSING,		/* ENOENT: SRC does not exist */
+	HL_CAUSE_SRC_DANGLING,		/* ENOENT: SRC is a dangling symlink */
+	HL_CAUSE_DSTDIR_MISSING,	/* ENOENT: DST's directory does not */
+	HL_CAUSE_EXISTS,		/* EEXIST */
+	HL_CAUSE_CROSS_DEVICE,		/* EXDEV: where=SRC's, where2=DST's mount */
+	HL_CAUSE_SRC_IS_DIR,		/* EPERM: no hard links to directories */
+	HL_CAUSE_NO_LINKS_FS,		/* EPERM/ENOTSUP: fs has no hard links */
+	HL_CAUSE_OTHER_OWNER,		/* EPERM: fs.protected_hardlinks */
+	HL_CAUSE_IMMUTABLE,		/* EPERM: immutable or append-only */
+	HL_CAUSE_TOO_MANY_LINKS,	/* EMLINK: nlink and link_max */
+	HL_CAUSE_NO_SEARCH,		/* EACCES: where may not be searched */
+	HL_CAUSE_NO_WRITE,		/* EACCES: where may not be written */
+	HL_CAUSE_NO_SPACE,		/* ENOSPC on the fs mounted at where */
+	HL_CAUSE_QUOTA,			/* EDQUOT on the fs mounted at where */
+	HL_CAUSE_READ_ONLY,		/* EROFS on the fs mounted at where */
+	HL_CAUSE_IO,			/* EIO on the fs mounted at where */
+	HL_CAUSE_LOOP,			/* ELOOP resolving path */
+	HL_CAUSE_NAME_TOO_LONG,		/* ENAMETOOLONG: path or a name in it */
+	HL_CAUSE_NOT_DIR,		/* ENOTDIR: where is not a directory */
+	HL_CAUSE_DST_IS_DIR,		/* -f over a directory (EISDIR...) */
+	HL_CAUSE_OTHER			/* anything else: strerror(err) */
+};
+
+/* Which operand a failure concerns. */
+enum hl_role {
+	HL_ROLE_NONE,
+	HL_ROLE_SRC,
+	HL_ROLE_DST,
+	HL_ROLE_DSTDIR
+};
+
+/*
+ * What hl_link() did.  Only the fields that the status and cause call
+ * for are set; the buffers are not cleared, to keep the fast path fast.
+ */
+struct hl_outcome {
+	enum hl_status	status;
+	enum hl_cause	cause;		/* failure, or why it fell back */
+	int		err;		/* the errno behind cause */
+	enum hl_role	role;
+	bool		replaced;	/* HL_SYMLINKED over an existing DST */
+	unsigned long	nlink;		/* HL_CAUSE_TOO_MANY_LINKS */
+	long		link_max;	/* -1 when the filesystem does not say */
+	char		path[PATH_MAX];	/* the path concerned, as shown */
+	char		where[PATH_MAX];	/* a directory or mount point */
+	char		where2[PATH_MAX];	/* DST's mount point for EXDEV */
+	char		target[PATH_MAX];	/* HL_SYMLINKED: what it holds */
+};
+
+/*
+ * Makes req->dst a link to req->src.  Returns 0 when DST ended linked
+ * (HL_LINKED, HL_ALREADY, HL_REPLACED, HL_SYMLINKED) and -1 when it did
+ * not (HL_FAILED), with out filled in either way.  Under HL_DRY_RUN it
+ * changes nothing and reports what it would have done.
+ */
+int	hl_link(const struct hl_request *req, struct hl_outcome *out);
+
+/* Fills out's cause, role and detail for errno err from a link attempt. */
+void	hl_diagnose(const struct hl_request *req, int err,
+	    struct hl_outcome *out);
+
+/* True when -s may make a symlink for this cause. */
+bool	hl_cause_falls_back(enum hl_cause cause);
+
+/*
+ * Messages (messages.c).  Each writes one line's text, without newline,
+ * to buf and returns its length as snprintf does.  Names are quoted.
+ */
+int	hl_format_why(const struct hl_request *req,
+	    const struct hl_outcome *out, char *buf, size_t size);
+/* The hint for out's cause, or NULL when there is none. */
+const char *hl_hint(const struct hl_outcome *out);
+
+/*
+ * Quoting (quote.c): writes name between single quotes to buf, with
+ * control characters, backslashes, quotes and invalid UTF-8 escaped.
+ * Returns the length it needed, as snprintf does; buf is always
+ * terminated when size > 0.
+ */
+size_t	hl_quote(const char *name, char *buf, size_t size);
+
+#endif

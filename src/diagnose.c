@@ -1,0 +1,315 @@
+/*
+ * diagnose.c: why a link failed.
+ *
+ * linkat(2) answers with one errno for several situations; this file asks
+ * the filesystem a few more questions, only after a failure, to tell them
+ * apart and to name the directory or mount point concerned.  It fills in
+ * struct hl_outcome and never prints: messages.c has the words.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hardlink.h"
+#include "path.h"
+#include "sys.h"
+
+static int
+stat_flags(const struct hl_request *req)
+{
+	return (req->flags & HL_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW;
+}
+
+static void
+set_path(struct hl_outcome *out, enum hl_role role, const char *shown)
+{
+	out->role = role;
+	snprintf(out->path, sizeof(out->path), "%s", shown);
+}
+
+/* The mount point of the filesystem holding path, or shown if unknown. */
+static void
+mount_point_of(int dirfd, const char *path, bool follow, const char *shown,
+    char *buf, size_t size)
+{
+	char	real[PATH_MAX];
+
+	if (hl_realpath_at(dirfd, path, follow, real, sizeof(real)) < 0 ||
+	    hl_mount_point(real, buf, size) < 0)
+		snprintf(buf, size, "%s", shown);
+}
+
+/* The mount point of the filesystem holding DST's directory. */
+static void
+dst_mount_point(const struct hl_request *req, char *buf, size_t size)
+{
+	char	parent[PATH_MAX], shown[PATH_MAX];
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	hl_shown_parent(req->dst, req->dst_shown, shown, sizeof(shown));
+	mount_point_of(req->dstdirfd, parent, true, shown, buf, size);
+}
+
+static void
+diagnose_missing(const struct hl_request *req, struct hl_outcome *out)
+{
+	struct stat	st;
+
+	if (fstatat(req->srcdirfd, req->src, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		out->cause = HL_CAUSE_SRC_MISSING;
+		set_path(out, HL_ROLE_SRC, req->src_shown);
+	} else if ((req->flags & HL_FOLLOW) && S_ISLNK(st.st_mode) &&
+	    fstatat(req->srcdirfd, req->src, &st, 0) < 0 && errno == ENOENT) {
+		out->cause = HL_CAUSE_SRC_DANGLING;
+		set_path(out, HL_ROLE_SRC, req->src_shown);
+	} else {
+		out->cause = HL_CAUSE_DSTDIR_MISSING;
+		out->role = HL_ROLE_DSTDIR;
+		hl_shown_parent(req->dst, req->dst_shown, out->path,
+		    sizeof(out->path));
+	}
+}
+
+static void
+diagnose_cross_device(const struct hl_request *req, struct hl_outcome *out)
+{
+	out->cause = HL_CAUSE_CROSS_DEVICE;
+	set_path(out, HL_ROLE_SRC, req->src_shown);
+	mount_point_of(req->srcdirfd, req->src, req->flags & HL_FOLLOW,
+	    req->src_shown, out->where, sizeof(out->where));
+	dst_mount_point(req, out->where2, sizeof(out->where2));
+}
+
+/*
+ * fs.protected_hardlinks lets a user link another user's file only if it
+ * is a regular file, not set-user-ID, not set-group-ID and executable, and
+ * both readable and writable by the user (may_linkat() in fs/namei.c).
+ * Root passes through CAP_FOWNER.
+ */
+static bool
+forbidden_by_protected_hardlinks(const struct hl_request *req,
+    const struct stat *st)
+{
+	const mode_t	sgid_exec = S_ISGID | S_IXGRP;
+
+	if (geteuid() == 0 || st->st_uid == geteuid() ||
+	    !hl_protected_hardlinks())
+		return false;
+	if (!S_ISREG(st->st_mode) || (st->st_mode & S_ISUID) ||
+	    (st->st_mode & sgid_exec) == sgid_exec)
+		return true;
+	return faccessat(req->srcdirfd, req->src, R_OK | W_OK,
+	    AT_EACCESS | stat_flags(req)) < 0;
+}
+
+/*
+ * EPERM means one of: SRC is a directory, another user's file under
+ * fs.protected_hardlinks, an immutable or append-only file, or a
+ * filesystem with no hard links at all (mqueue, FAT: ENOTSUP on some).
+ */
+static void
+diagnose_not_permitted(const struct hl_request *req, struct hl_outcome *out)
+{
+	struct stat	st;
+	bool		found = fstatat(req->srcdirfd, req->src, &st,
+			    stat_flags(req)) == 0;
+
+	set_path(out, HL_ROLE_SRC, req->src_shown);
+	if (found && S_ISDIR(st.st_mode))
+		out->cause = HL_CAUSE_SRC_IS_DIR;
+	else if (found && forbidden_by_protected_hardlinks(req, &st))
+		out->cause = HL_CAUSE_OTHER_OWNER;
+	else if (found && hl_is_immutable(req->srcdirfd, req->src,
+	    req->flags & HL_FOLLOW))
+		out->cause = HL_CAUSE_IMMUTABLE;
+	else {
+		out->cause = HL_CAUSE_NO_LINKS_FS;
+		set_path(out, HL_ROLE_DST, req->dst_shown);
+		dst_mount_point(req, out->where, sizeof(out->where));
+	}
+}
+
+static void
+diagnose_too_many_links(const struct hl_request *req, struct hl_outcome *out)
+{
+	struct stat	st;
+
+	out->cause = HL_CAUSE_TOO_MANY_LINKS;
+	set_path(out, HL_ROLE_SRC, req->src_shown);
+	out->nlink = 0;
+	if (fstatat(req->srcdirfd, req->src, &st, stat_flags(req)) == 0)
+		out->nlink = (unsigned long)st.st_nlink;
+	out->link_max = hl_link_max(req->srcdirfd, req->src,
+	    req->flags & HL_FOLLOW);
+}
+
+/*
+ * Finds the first directory on path (relative to dirfd) that may not be
+ * searched, and names it in out->where.  Each prefix is checked in turn,
+ * so the first refusal is the directory's own and not an ancestor's.
+ */
+static bool
+find_unsearchable(int dirfd, const char *path, const char *shown,
+    struct hl_outcome *out)
+{
+	char	prefix[PATH_MAX];
+	size_t	len = 0;
+
+	if (path[0] != '/' && faccessat(dirfd, ".", X_OK, AT_EACCESS) < 0 &&
+	    errno == EACCES) {
+		hl_shown_prefix(path, shown, 0, out->where, sizeof(out->where));
+		return true;
+	}
+	while (hl_next_dir_prefix(path, &len, prefix, sizeof(prefix))) {
+		if (faccessat(dirfd, prefix, X_OK, AT_EACCESS) < 0 &&
+		    errno == EACCES) {
+			hl_shown_prefix(path, shown, len, out->where,
+			    sizeof(out->where));
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+diagnose_access(const struct hl_request *req, struct hl_outcome *out)
+{
+	char	parent[PATH_MAX];
+
+	out->cause = HL_CAUSE_NO_SEARCH;
+	set_path(out, HL_ROLE_SRC, req->src_shown);
+	if (find_unsearchable(req->srcdirfd, req->src, req->src_shown, out))
+		return;
+	set_path(out, HL_ROLE_DSTDIR, req->dst_shown);
+	if (find_unsearchable(req->dstdirfd, req->dst, req->dst_shown, out))
+		return;
+	out->cause = HL_CAUSE_NO_WRITE;
+	hl_parent(req->dst, parent, sizeof(parent));
+	hl_shown_parent(req->dst, req->dst_shown, out->where,
+	    sizeof(out->where));
+	if (faccessat(req->dstdirfd, parent, W_OK, AT_EACCESS) < 0)
+		return;
+	out->cause = HL_CAUSE_OTHER;	/* an LSM, or a race: say no more */
+}
+
+static void
+diagnose_filesystem(const struct hl_request *req, enum hl_cause cause,
+    struct hl_outcome *out)
+{
+	out->cause = cause;
+	set_path(out, HL_ROLE_DST, req->dst_shown);
+	dst_mount_point(req, out->where, sizeof(out->where));
+}
+
+/* The first prefix of path that exists and is not a directory. */
+static void
+find_not_directory(int dirfd, const char *path, const char *shown,
+    struct hl_outcome *out)
+{
+	char		prefix[PATH_MAX];
+	size_t		len = 0;
+	struct stat	st;
+
+	snprintf(out->where, sizeof(out->where), "%s", shown);
+	while (hl_next_dir_prefix(path, &len, prefix, sizeof(prefix))) {
+		if (fstatat(dirfd, prefix, &st, 0) == 0 && !S_ISDIR(st.st_mode)) {
+			hl_shown_prefix(path, shown, len, out->where,
+			    sizeof(out->where));
+			return;
+		}
+	}
+}
+
+/* ELOOP, ENAMETOOLONG, ENOTDIR: which operand, and where in it. */
+static void
+diagnose_path(const struct hl_request *req, int err, struct hl_outcome *out)
+{
+	struct stat	st;
+	bool		on_src;
+
+	on_src = fstatat(req->srcdirfd, req->src, &st, stat_flags(req)) < 0 &&
+	    errno == err;
+	if (on_src)
+		set_path(out, HL_ROLE_SRC, req->src_shown);
+	else
+		set_path(out, HL_ROLE_DST, req->dst_shown);
+	if (err == ELOOP)
+		out->cause = HL_CAUSE_LOOP;
+	else if (err == ENAMETOOLONG)
+		out->cause = HL_CAUSE_NAME_TOO_LONG;
+	else {
+		out->cause = HL_CAUSE_NOT_DIR;
+		if (on_src)
+			find_not_directory(req->srcdirfd, req->src,
+			    req->src_shown, out);
+		else
+			find_not_directory(req->dstdirfd, req->dst,
+			    req->dst_shown, out);
+	}
+}
+
+void
+hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
+{
+	out->status = HL_FAILED;
+	out->err = err;
+	out->cause = HL_CAUSE_OTHER;
+	out->role = HL_ROLE_NONE;
+	out->path[0] = out->where[0] = out->where2[0] = '\0';
+	switch (err) {
+	case ENOENT:
+		diagnose_missing(req, out);
+		break;
+	case EEXIST:
+		out->cause = HL_CAUSE_EXISTS;
+		set_path(out, HL_ROLE_DST, req->dst_shown);
+		break;
+	case EXDEV:
+		diagnose_cross_device(req, out);
+		break;
+	case EPERM:
+	case ENOTSUP:
+#if EOPNOTSUPP != ENOTSUP
+	case EOPNOTSUPP:
+#endif
+		diagnose_not_permitted(req, out);
+		break;
+	case EMLINK:
+		diagnose_too_many_links(req, out);
+		break;
+	case EACCES:
+		diagnose_access(req, out);
+		break;
+	case ENOSPC:
+		diagnose_filesystem(req, HL_CAUSE_NO_SPACE, out);
+		break;
+#ifdef EDQUOT
+	case EDQUOT:
+		diagnose_filesystem(req, HL_CAUSE_QUOTA, out);
+		break;
+#endif
+	case EROFS:
+		diagnose_filesystem(req, HL_CAUSE_READ_ONLY, out);
+		break;
+	case EIO:
+		diagnose_filesystem(req, HL_CAUSE_IO, out);
+		break;
+	case ELOOP:
+	case ENAMETOOLONG:
+	case ENOTDIR:
+		diagnose_path(req, err, out);
+		break;
+	case EISDIR:
+	case ENOTEMPTY:
+		/* Only renameat() over DST gives these: DST is a directory. */
+		out->cause = HL_CAUSE_DST_IS_DIR;
+		set_path(out, HL_ROLE_DST, req->dst_shown);
+		break;
+	default:
+		break;
+	}
+}

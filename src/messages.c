@@ -1,0 +1,176 @@
+/*
+ * messages.c: the one table that turns a cause into words.
+ *
+ * Each row is a template for the "why" of
+ *	hlink: cannot link 'DST' to 'SRC': <why>
+ * a hint for the line after it, and whether -s may make a symlink instead.
+ * In a template, $S is SRC and $D is DST as the user named them, $P the
+ * path the failure concerns, $W and $V the directories or mount points
+ * the core found, $N the link count, $L " (limit)" when the limit is
+ * known, and $E strerror(errno).  Every name is quoted by hl_quote().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hardlink.h"
+
+#define HINT_SYMLINK	"use -s to make a symbolic link instead"
+
+struct row {
+	const char	*why;
+	const char	*hint;
+	bool		 falls_back;
+};
+
+static const struct row table[] = {
+	[HL_CAUSE_NONE] = { "$E", NULL, false },
+	[HL_CAUSE_SRC_MISSING] = { "$S does not exist", NULL, false },
+	[HL_CAUSE_SRC_DANGLING] = { "$S is a dangling symbolic link",
+	    "use -P to link the symbolic link itself", false },
+	[HL_CAUSE_DSTDIR_MISSING] = { "directory $P does not exist", NULL,
+	    false },
+	[HL_CAUSE_EXISTS] = { "$D already exists", "use -f to replace it",
+	    false },
+	[HL_CAUSE_CROSS_DEVICE] = {
+	    "$S is on $W and $D would be on $V, another filesystem",
+	    HINT_SYMLINK, true },
+	[HL_CAUSE_SRC_IS_DIR] = {
+	    "$S is a directory, and directories cannot be hard-linked",
+	    HINT_SYMLINK, true },
+	[HL_CAUSE_NO_LINKS_FS] = {
+	    "the filesystem at $W does not support hard links",
+	    HINT_SYMLINK, true },
+	[HL_CAUSE_OTHER_OWNER] = {
+	    "$S belongs to another user, and fs.protected_hardlinks forbids "
+	    "linking it",
+	    HINT_SYMLINK ", or run as the file's owner", true },
+	[HL_CAUSE_IMMUTABLE] = { "$S is immutable or append-only",
+	    "see lsattr(1) and chattr(1)", false },
+	[HL_CAUSE_TOO_MANY_LINKS] = {
+	    "$S already has $N links, the maximum$L for its filesystem",
+	    HINT_SYMLINK, true },
+	[HL_CAUSE_NO_SEARCH] = { "no permission to search directory $W",
+	    NULL, false },
+	[HL_CAUSE_NO_WRITE] = { "no permission to write in directory $W",
+	    NULL, false },
+	[HL_CAUSE_NO_SPACE] = { "no space left on the filesystem at $W",
+	    NULL, false },
+	[HL_CAUSE_QUOTA] = { "disk quota exceeded on the filesystem at $W",
+	    NULL, false },
+	[HL_CAUSE_READ_ONLY] = { "the filesystem at $W is read-only", NULL,
+	    false },
+	[HL_CAUSE_IO] = { "input/output error on the filesystem at $W", NULL,
+	    false },
+	[HL_CAUSE_LOOP] = { "too many levels of symbolic links in $P", NULL,
+	    false },
+	[HL_CAUSE_NAME_TOO_LONG] = { "$P or a name in it is too long", NULL,
+	    false },
+	[HL_CAUSE_NOT_DIR] = { "$W is not a directory", NULL, false },
+	[HL_CAUSE_DST_IS_DIR] = { "$D is a directory and cannot be replaced",
+	    NULL, false },
+	[HL_CAUSE_OTHER] = { "$E", NULL, false },
+};
+
+static const struct row *
+row_of(enum hl_cause cause)
+{
+	if ((size_t)cause >= sizeof(table) / sizeof(table[0]))
+		cause = HL_CAUSE_OTHER;
+	return &table[cause];
+}
+
+bool
+hl_cause_falls_back(enum hl_cause cause)
+{
+	return row_of(cause)->falls_back;
+}
+
+const char *
+hl_hint(const struct hl_outcome *out)
+{
+	return row_of(out->cause)->hint;
+}
+
+struct text {
+	char	*buf;
+	size_t	 size;
+	size_t	 len;
+};
+
+static void
+append(struct text *t, const char *s, size_t n)
+{
+	size_t	room = t->len < t->size ? t->size - t->len : 0;
+
+	if (room > 0) {
+		memcpy(t->buf + t->len, s, n < room ? n : room - 1);
+		t->buf[t->len + (n < room ? n : room - 1)] = '\0';
+	}
+	t->len += n;
+}
+
+static void
+append_quoted(struct text *t, const char *name)
+{
+	size_t	room = t->len < t->size ? t->size - t->len : 0;
+
+	t->len += hl_quote(name, room > 0 ? t->buf + t->len : NULL, room);
+}
+
+static void
+append_field(struct text *t, char field, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	char	num[128];
+
+	switch (field) {
+	case 'S':
+		append_quoted(t, req->src_shown);
+		return;
+	case 'D':
+		append_quoted(t, req->dst_shown);
+		return;
+	case 'P':
+		append_quoted(t, out->path);
+		return;
+	case 'W':
+		append_quoted(t, out->where);
+		return;
+	case 'V':
+		append_quoted(t, out->where2);
+		return;
+	case 'N':
+		snprintf(num, sizeof(num), "%lu", out->nlink);
+		break;
+	case 'L':
+		num[0] = '\0';
+		if (out->link_max > 0)
+			snprintf(num, sizeof(num), " (%ld)", out->link_max);
+		break;
+	case 'E':
+		snprintf(num, sizeof(num), "%s", strerror(out->err));
+		break;
+	default:
+		num[0] = field;
+		num[1] = '\0';
+	}
+	append(t, num, strlen(num));
+}
+
+int
+hl_format_why(const struct hl_request *req, const struct hl_outcome *out,
+    char *buf, size_t size)
+{
+	struct text	 t = { buf, size, 0 };
+	const char	*p = row_of(out->cause)->why, *dollar;
+
+	if (size > 0)
+		buf[0] = '\0';
+	while ((dollar = strchr(p, '$')) != NULL && dollar[1] != '\0') {
+		append(&t, p, (size_t)(dollar - p));
+		append_field(&t, dollar[1], req, out);
+		p = dollar + 2;
+	}
+	append(&t, p, strlen(p));
+	return (int)t.len;
+}

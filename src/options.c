@@ -1,0 +1,193 @@
+/*
+ * options.c: the command line.  getopt_long() fills one struct; the
+ * checks that need the whole line (operand counts, option pairs) follow.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hardlink.h"
+#include "options.h"
+
+enum long_only {
+	OPT_SRC_DIR = CHAR_MAX + 1,
+	OPT_DST_DIR,
+	OPT_RELATIVE,
+	OPT_DRY_RUN,
+	OPT_LIST
+};
+
+/* A leading ':' makes getopt return ':' for a missing argument. */
+static const char short_options[] = ":LPsfinTt:vqrhV";
+
+static const struct option long_options[] = {
+	{ "follow",		no_argument,		NULL, 'L' },
+	{ "no-follow",		no_argument,		NULL, 'P' },
+	{ "src-dir",		required_argument,	NULL, OPT_SRC_DIR },
+	{ "dst-dir",		required_argument,	NULL, OPT_DST_DIR },
+	{ "symlink-fallback",	no_argument,		NULL, 's' },
+	{ "relative",		no_argument,		NULL, OPT_RELATIVE },
+	{ "force",		no_argument,		NULL, 'f' },
+	{ "interactive",	no_argument,		NULL, 'i' },
+	{ "no-dereference",	no_argument,		NULL, 'n' },
+	{ "no-target-directory", no_argument,		NULL, 'T' },
+	{ "target-directory",	required_argument,	NULL, 't' },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "quiet",		no_argument,		NULL, 'q' },
+	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
+	{ "recursive",		no_argument,		NULL, 'r' },
+	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+static int
+usage_error(char *msg, size_t size, const char *text, const char *arg)
+{
+	char	quoted[256];
+
+	if (arg != NULL) {
+		hl_quote(arg, quoted, sizeof(quoted));
+		snprintf(msg, size, text, quoted);
+	} else
+		snprintf(msg, size, "%s", text);
+	return -1;
+}
+
+/* getopt_long() said '?' or ':'; say which option, as GNU tools do. */
+static int
+bad_option(int c, char **argv, char *msg, size_t size)
+{
+	const char	*arg = argv[optind - 1];
+	char		 letter[2] = { (char)optopt, '\0' };
+
+	if (c == ':' && strncmp(arg, "--", 2) == 0)
+		return usage_error(msg, size, "option %s requires an argument",
+		    arg);
+	if (c == ':')
+		return usage_error(msg, size,
+		    "option requires an argument -- %s", letter);
+	if (strncmp(arg, "--", 2) == 0 && optopt != 0)
+		return usage_error(msg, size,
+		    "option %s doesn't allow an argument", arg);
+	if (strncmp(arg, "--", 2) == 0)
+		return usage_error(msg, size, "unrecognized option %s", arg);
+	return usage_error(msg, size, "invalid option -- %s", letter);
+}
+
+/* Applies one option; returns -1 for one this release does not have. */
+static int
+apply_option(int c, struct options *o, char *msg, size_t size)
+{
+	switch (c) {
+	case 'L':
+		o->link_flags |= HL_FOLLOW;
+		break;
+	case 'P':
+		o->link_flags &= ~HL_FOLLOW;
+		break;
+	case 's':
+		o->link_flags |= HL_SYMLINK_FALLBACK;
+		break;
+	case OPT_RELATIVE:
+		o->link_flags |= HL_RELATIVE;
+		break;
+	case OPT_DRY_RUN:
+		o->link_flags |= HL_DRY_RUN;
+		break;
+	case OPT_SRC_DIR:
+		o->src_dir = optarg;
+		break;
+	case OPT_DST_DIR:
+		o->dst_dir = optarg;
+		break;
+	case 'f':
+		o->replace = REPLACE_FORCE;
+		break;
+	case 'i':
+		o->replace = REPLACE_ASK;
+		break;
+	case 'n':
+		o->no_dereference = true;
+		break;
+	case 'T':
+		o->no_target_directory = true;
+		break;
+	case 't':
+		o->target_directory = optarg;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case 'h':
+		o->mode = MODE_HELP;
+		break;
+	case 'V':
+		o->mode = MODE_VERSION;
+		break;
+	case 'r':
+		return usage_error(msg, size,
+		    "-r (tree mode) is not available yet", NULL);
+	case OPT_LIST:
+		return usage_error(msg, size, "--list is not available yet",
+		    NULL);
+	}
+	return 0;
+}
+
+/* The checks that need the whole command line. */
+static int
+check_operands(const struct options *o, char *msg, size_t size)
+{
+	if (o->target_directory != NULL && o->no_target_directory)
+		return usage_error(msg, size, "cannot combine "
+		    "--target-directory (-t) and --no-target-directory (-T)",
+		    NULL);
+	if ((o->link_flags & HL_RELATIVE) &&
+	    !(o->link_flags & HL_SYMLINK_FALLBACK))
+		return usage_error(msg, size,
+		    "--relative requires -s (--symlink-fallback)", NULL);
+	if (o->noperands == 0)
+		return usage_error(msg, size, "missing file operand", NULL);
+	if (o->noperands == 1 && o->target_directory == NULL)
+		return usage_error(msg, size,
+		    "missing destination file operand after %s",
+		    o->operands[0]);
+	if (o->no_target_directory && o->noperands > 2)
+		return usage_error(msg, size, "extra operand %s",
+		    o->operands[2]);
+	return 0;
+}
+
+int
+parse_options(int argc, char **argv, struct options *o, char *msg,
+    size_t size)
+{
+	int	c;
+
+	memset(o, 0, sizeof(*o));
+	o->link_flags = HL_FOLLOW;
+	opterr = 0;
+#ifdef __GLIBC__
+	optind = 0;	/* start afresh, even after a parse that stopped early */
+#else
+	optind = 1;
+#endif
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+	    NULL)) != -1) {
+		if (c == '?' || c == ':')
+			return bad_option(c, argv, msg, size);
+		if (apply_option(c, o, msg, size) < 0)
+			return -1;
+	}
+	if (o->mode != MODE_LINK)
+		return 0;
+	o->noperands = argc - optind;
+	o->operands = argv + optind;
+	return check_operands(o, msg, size);
+}

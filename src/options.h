@@ -1,0 +1,44 @@
+/*
+ * options.h: the command line, parsed into one struct.
+ */
+#ifndef HLINK_OPTIONS_H
+#define HLINK_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum hl_mode {
+	MODE_LINK,
+	MODE_HELP,
+	MODE_VERSION
+};
+
+enum hl_replace {
+	REPLACE_NEVER,
+	REPLACE_FORCE,		/* -f */
+	REPLACE_ASK		/* -i */
+};
+
+struct options {
+	enum hl_mode	 mode;
+	int		 link_flags;	/* HL_FOLLOW, HL_SYMLINK_FALLBACK... */
+	enum hl_replace	 replace;
+	bool		 no_dereference;	/* -n */
+	bool		 no_target_directory;	/* -T */
+	bool		 verbose;
+	bool		 quiet;
+	const char	*target_directory;	/* -t */
+	const char	*src_dir;
+	const char	*dst_dir;
+	int		 noperands;
+	char	       **operands;
+};
+
+/*
+ * Parses argv into opts.  Returns 0, or -1 for a usage error with its
+ * one-line message (without "hlink: ") in msg.
+ */
+int	parse_options(int argc, char **argv, struct options *opts, char *msg,
+	    size_t size);
+
+#endif

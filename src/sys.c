@@ -1,0 +1,316 @@
+/*
+ * sys.c: the calls that are Linux-only, each with a POSIX fallback.
+ *
+ * Everything else in hlink is POSIX.1-2008.  On Linux this file asks for
+ * _GNU_SOURCE to get O_PATH, /proc/self/fd, /proc/self/mountinfo and
+ * FS_IOC_GETFLAGS.
+ */
+#ifdef __linux__
+#define _GNU_SOURCE
+#endif
+
+#include <sys/stat.h>
+#ifdef __linux__
+#include <sys/ioctl.h>
+#include <linux/fs.h>
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sys.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+#if defined(O_PATH)
+#define DIR_OPEN_FLAGS	(O_PATH | O_DIRECTORY | O_CLOEXEC)
+#elif defined(O_SEARCH)
+#define DIR_OPEN_FLAGS	(O_SEARCH | O_DIRECTORY | O_CLOEXEC)
+#else
+#define DIR_OPEN_FLAGS	(O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+#endif
+
+/*
+ * O_PATH (or O_SEARCH) opens a directory that we may search but not read,
+ * which is all linkat() needs of a directory fd.
+ */
+int
+hl_open_dir(int dirfd, const char *path, bool follow)
+{
+	return openat(dirfd, path, DIR_OPEN_FLAGS | (follow ? 0 : O_NOFOLLOW));
+}
+
+/*
+ * Walks up from path until the device changes.  A bind mount of a
+ * directory of the same filesystem is not seen this way; mountinfo sees it.
+ */
+static int
+mount_point_by_device(const char *path, char *buf, size_t size)
+{
+	char		cur[PATH_MAX], parent[PATH_MAX];
+	struct stat	st;
+	dev_t		dev;
+	size_t		len;
+
+	if (stat(path, &st) < 0 ||
+	    snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return -1;
+	dev = st.st_dev;
+	while (strcmp(cur, "/") != 0) {
+		len = (size_t)(strrchr(cur, '/') - cur);
+		snprintf(parent, sizeof(parent), "%.*s", (int)(len ? len : 1),
+		    cur);
+		if (stat(parent, &st) < 0 || st.st_dev != dev)
+			break;
+		memcpy(cur, parent, sizeof(cur));
+	}
+	return snprintf(buf, size, "%s", cur) < (int)size ? 0 : -1;
+}
+
+#ifdef __linux__
+/* The kernel keeps each fd's path up to date through renames. */
+static int
+fd_path(int fd, char *buf, size_t size)
+{
+	char	proc[64];
+	ssize_t	n;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, size - 1);
+	if (n < 0 || buf[0] != '/')
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+int
+hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
+    size_t size)
+{
+	int	fd, rc;
+
+	fd = openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	rc = fd_path(fd, buf, size);
+	close(fd);
+	return rc;
+}
+
+bool
+hl_protected_hardlinks(void)
+{
+	char	c = '0';
+	int	fd;
+
+	fd = open("/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;	/* unknown: the default since Linux 3.6 */
+	if (read(fd, &c, 1) != 1)
+		c = '1';
+	close(fd);
+	return c != '0';
+}
+
+bool
+hl_is_immutable(int dirfd, const char *path, bool follow)
+{
+	int	fd, attr = 0;
+	bool	immutable = false;
+
+	/* O_NONBLOCK: a fifo must not block us; the ioctl wants a real fd. */
+	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+	    (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return false;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &attr) == 0)
+		immutable = (attr & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
+	close(fd);
+	return immutable;
+}
+
+long
+hl_link_max(int dirfd, const char *path, bool follow)
+{
+	long	max;
+	int	fd;
+
+	fd = openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
+	if (fd < 0)
+		return -1;
+	max = fpathconf(fd, _PC_LINK_MAX);
+	close(fd);
+	return max;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void
+unescape_octal(char *s)
+{
+	char	*out = s;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
+		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
+			    (s[3] - '0'));
+			s += 3;
+		} else
+			*out++ = *s;
+	}
+	*out = '\0';
+}
+
+/* The mount point field (the fifth) of a mountinfo line, unescaped. */
+static char *
+mountinfo_point(char *line)
+{
+	char	*field = line, *end;
+	int	 i;
+
+	for (i = 0; i < 4 && field != NULL; i++) {
+		field = strchr(field, ' ');
+		if (field != NULL)
+			field++;
+	}
+	if (field == NULL || (end = strchr(field, ' ')) == NULL)
+		return NULL;
+	*end = '\0';
+	unescape_octal(field);
+	return field;
+}
+
+static bool
+is_under(const char *path, const char *dir)
+{
+	size_t	len = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, len) == 0 &&
+	    (path[len] == '/' || path[len] == '\0');
+}
+
+/* The longest, and of equal ones the latest, mount point above path. */
+int
+hl_mount_point(const char *path, char *buf, size_t size)
+{
+	FILE	*f;
+	char	*line = NULL, *point;
+	size_t	 cap = 0, best = 0;
+	int	 found = -1;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return mount_point_by_device(path, buf, size);
+	while (getline(&line, &cap, f) > 0) {
+		point = mountinfo_point(line);
+		if (point == NULL || !is_under(path, point) ||
+		    strlen(point) < best || strlen(point) >= size)
+			continue;
+		best = strlen(point);
+		strcpy(buf, point);
+		found = 0;
+	}
+	free(line);
+	fclose(f);
+	return found == 0 ? 0 : mount_point_by_device(path, buf, size);
+}
+
+#else	/* POSIX fallbacks */
+
+/* Runs realpath() from dirfd by changing directory there and back. */
+static int
+realpath_from(int dirfd, const char *path, char *buf, size_t size)
+{
+	char	*resolved;
+	int	 here = -1, rc = -1;
+
+	if (path[0] != '/' && dirfd != AT_FDCWD) {
+		here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (here < 0 || fchdir(dirfd) < 0)
+			goto out;
+	}
+	resolved = realpath(path, NULL);
+	if (resolved != NULL && strlen(resolved) < size) {
+		strcpy(buf, resolved);
+		rc = 0;
+	}
+	free(resolved);
+out:
+	if (here >= 0) {
+		if (fchdir(here) < 0)
+			rc = -1;
+		close(here);
+	}
+	return rc;
+}
+
+int
+hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
+    size_t size)
+{
+	const char	*slash, *name = path;
+	char		 parent[PATH_MAX] = ".";
+	size_t		 len;
+
+	if (follow)
+		return realpath_from(dirfd, path, buf, size);
+	/* Resolve the directory and keep the last name as it is. */
+	slash = strrchr(path, '/');
+	if (slash != NULL) {
+		len = slash == path ? 1 : (size_t)(slash - path);
+		if (len >= sizeof(parent))
+			return -1;
+		memcpy(parent, path, len);
+		parent[len] = '\0';
+		name = slash + 1;
+	}
+	if (realpath_from(dirfd, parent, buf, size) < 0)
+		return -1;
+	len = strlen(buf);
+	if (snprintf(buf + len, size - len, "%s%s",
+	    strcmp(buf, "/") == 0 ? "" : "/", name) >= (int)(size - len))
+		return -1;
+	return 0;
+}
+
+bool
+hl_protected_hardlinks(void)
+{
+	return false;
+}
+
+bool
+hl_is_immutable(int dirfd, const char *path, bool follow)
+{
+	(void)dirfd;
+	(void)path;
+	(void)follow;
+	return false;
+}
+
+long
+hl_link_max(int dirfd, const char *path, bool follow)
+{
+	char	real[PATH_MAX];
+
+	if (hl_realpath_at(dirfd, path, follow, real, sizeof(real)) < 0)
+		return -1;
+	return pathconf(real, _PC_LINK_MAX);
+}
+
+int
+hl_mount_point(const char *path, char *buf, size_t size)
+{
+	return mount_point_by_device(path, buf, size);
+}
+
+#endif

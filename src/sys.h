@@ -1,0 +1,32 @@
+/*
+ * sys.h: calls that differ between Linux and other POSIX systems.
+ */
+#ifndef HLINK_SYS_H
+#define HLINK_SYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Opens a directory for use as an *at() dirfd; it need not be readable. */
+int	hl_open_dir(int dirfd, const char *path, bool follow);
+
+/*
+ * Writes the absolute physical path of path (relative to dirfd) to buf.
+ * With follow false a final symlink is kept, not resolved.
+ */
+int	hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
+	    size_t size);
+
+/* True when the kernel refuses hard links to other users' files. */
+bool	hl_protected_hardlinks(void);
+
+/* True when path is a file marked immutable or append-only. */
+bool	hl_is_immutable(int dirfd, const char *path, bool follow);
+
+/* The link-count limit of path's filesystem, or -1 when unknown. */
+long	hl_link_max(int dirfd, const char *path, bool follow);
+
+/* Writes the mount point of the filesystem holding the absolute path. */
+int	hl_mount_point(const char *path, char *buf, size_t size);
+
+#endif
