@@ -35,6 +35,9 @@ ASAN_BIN = $(UNIT_SRC:tests/unit/%.c=build/asan/%)
 
 CMOCKA_LIBS = -lcmocka
 
+# Keep the ASan objects: they are intermediates of a pattern rule.
+.SECONDARY:
+
 .PHONY: all check check-unit check-asan check-integration check-man \
 	install uninstall clean
 

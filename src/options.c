@@ -4,6 +4,7 @@
  */
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,24 +57,60 @@ usage_error(char *msg, size_t size, const char *text, const char *arg)
 	return -1;
 }
 
-/* getopt_long() said '?' or ':'; say which option, as GNU tools do. */
+static const struct option *
+long_option_of(int val)
+{
+	const struct option	*o;
+
+	for (o = long_options; o->name != NULL; o++)
+		if (o->val == val)
+			return o;
+	return NULL;
+}
+
+/* True when "--abbrev[=value]" starts more than one long option's name. */
+static bool
+is_ambiguous(const char *word)
+{
+	const struct option	*o;
+	size_t			 len = strcspn(word + 2, "=");
+	int			 matches = 0;
+
+	if (strncmp(word, "--", 2) != 0)
+		return false;
+	for (o = long_options; o->name != NULL; o++)
+		if (strncmp(o->name, word + 2, len) == 0)
+			matches++;
+	return matches > 1;
+}
+
+/*
+ * getopt_long() said '?' or ':'; say which option, in GNU's words.  glibc
+ * leaves the option's value in optopt (0 for an unknown long option), and
+ * argv[optind - 1] is its word only when nothing follows it in the word.
+ */
 static int
 bad_option(int c, char **argv, char *msg, size_t size)
 {
-	const char	*arg = argv[optind - 1];
-	char		 letter[2] = { (char)optopt, '\0' };
+	const struct option	*known = long_option_of(optopt);
+	const char		*word = argv[optind - 1];
+	char			 name[64], letter[2] = { (char)optopt, '\0' };
 
-	if (c == ':' && strncmp(arg, "--", 2) == 0)
+	if (known != NULL)
+		snprintf(name, sizeof(name), "--%s", known->name);
+	if (c == ':' && known != NULL && strncmp(word, "--", 2) == 0)
 		return usage_error(msg, size, "option %s requires an argument",
-		    arg);
+		    name);
 	if (c == ':')
 		return usage_error(msg, size,
 		    "option requires an argument -- %s", letter);
-	if (strncmp(arg, "--", 2) == 0 && optopt != 0)
+	if (optopt == 0 && is_ambiguous(word))
+		return usage_error(msg, size, "option %s is ambiguous", word);
+	if (optopt == 0)
+		return usage_error(msg, size, "unrecognized option %s", word);
+	if (known != NULL)
 		return usage_error(msg, size,
-		    "option %s doesn't allow an argument", arg);
-	if (strncmp(arg, "--", 2) == 0)
-		return usage_error(msg, size, "unrecognized option %s", arg);
+		    "option %s doesn't allow an argument", name);
 	return usage_error(msg, size, "invalid option -- %s", letter);
 }
 

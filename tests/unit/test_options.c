@@ -1,0 +1,506 @@
+/*
+ * test_options.c: parse_options() over whole command lines.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "hardlink.h"
+#include "options.h"
+
+#define MAX_ARGS	16
+
+/* "hlink" and then the arguments given. */
+#define ARGV(...)	((const char *const []){ "hlink", __VA_ARGS__, NULL })
+
+/*
+ * parse_options() keeps pointers into argv and getopt_long() permutes
+ * it, so each command line is copied to writable storage that lives as
+ * long as the test.
+ */
+struct cmdline {
+	char		 text[MAX_ARGS][64];
+	char		*argv[MAX_ARGS + 1];
+	int		 argc;
+	struct options	 opts;
+	char		 msg[256];
+};
+
+static int
+parse(struct cmdline *c, const char *const *args)
+{
+	for (c->argc = 0; args[c->argc] != NULL; c->argc++) {
+		assert_true(c->argc < MAX_ARGS);
+		snprintf(c->text[c->argc], sizeof(c->text[c->argc]), "%s",
+		    args[c->argc]);
+		c->argv[c->argc] = c->text[c->argc];
+	}
+	c->argv[c->argc] = NULL;
+	c->msg[0] = '\0';
+	return parse_options(c->argc, c->argv, &c->opts, c->msg,
+	    sizeof(c->msg));
+}
+
+static void
+parse_ok(struct cmdline *c, const char *const *args)
+{
+	assert_int_equal(parse(c, args), 0);
+}
+
+static void
+assert_usage_error(const char *const *args, const char *want)
+{
+	struct cmdline	c;
+
+	assert_int_equal(parse(&c, args), -1);
+	assert_string_equal(c.msg, want);
+}
+
+static void
+assert_operands(const struct cmdline *c, const char *first,
+    const char *second)
+{
+	assert_int_equal(c->opts.noperands, second != NULL ? 2 : 1);
+	assert_string_equal(c->opts.operands[0], first);
+	if (second != NULL)
+		assert_string_equal(c->opts.operands[1], second);
+}
+
+static void
+test_options__defaults(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("a", "b"));
+	assert_int_equal(c.opts.mode, MODE_LINK);
+	assert_int_equal(c.opts.link_flags, HL_FOLLOW);
+	assert_int_equal(c.opts.replace, REPLACE_NEVER);
+	assert_false(c.opts.no_dereference);
+	assert_false(c.opts.no_target_directory);
+	assert_false(c.opts.verbose);
+	assert_false(c.opts.quiet);
+	assert_null(c.opts.target_directory);
+	assert_null(c.opts.src_dir);
+	assert_null(c.opts.dst_dir);
+	assert_operands(&c, "a", "b");
+}
+
+static void
+test_options__no_follow(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-P", "a", "b"));
+	assert_int_equal(c.opts.link_flags, 0);
+	parse_ok(&c, ARGV("--no-follow", "a", "b"));
+	assert_int_equal(c.opts.link_flags, 0);
+}
+
+static void
+test_options__follow_then_no_follow(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-L", "-P", "a", "b"));
+	assert_false(c.opts.link_flags & HL_FOLLOW);
+}
+
+static void
+test_options__no_follow_then_follow(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-P", "-L", "a", "b"));
+	assert_true(c.opts.link_flags & HL_FOLLOW);
+	parse_ok(&c, ARGV("--no-follow", "--follow", "a", "b"));
+	assert_true(c.opts.link_flags & HL_FOLLOW);
+}
+
+static void
+test_options__force_then_interactive(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-f", "-i", "a", "b"));
+	assert_int_equal(c.opts.replace, REPLACE_ASK);
+}
+
+static void
+test_options__interactive_then_force(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-i", "-f", "a", "b"));
+	assert_int_equal(c.opts.replace, REPLACE_FORCE);
+	parse_ok(&c, ARGV("--interactive", "--force", "a", "b"));
+	assert_int_equal(c.opts.replace, REPLACE_FORCE);
+}
+
+static void
+test_options__symlink_fallback(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-s", "a", "b"));
+	assert_int_equal(c.opts.link_flags, HL_FOLLOW | HL_SYMLINK_FALLBACK);
+	parse_ok(&c, ARGV("--symlink-fallback", "a", "b"));
+	assert_int_equal(c.opts.link_flags, HL_FOLLOW | HL_SYMLINK_FALLBACK);
+}
+
+static void
+test_options__relative_with_symlink(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--relative", "-s", "a", "b"));
+	assert_int_equal(c.opts.link_flags,
+	    HL_FOLLOW | HL_SYMLINK_FALLBACK | HL_RELATIVE);
+}
+
+static void
+test_options__dry_run(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--dry-run", "a", "b"));
+	assert_int_equal(c.opts.link_flags, HL_FOLLOW | HL_DRY_RUN);
+}
+
+static void
+test_options__src_dir(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--src-dir=X", "a", "b"));
+	assert_string_equal(c.opts.src_dir, "X");
+	assert_operands(&c, "a", "b");
+}
+
+static void
+test_options__dst_dir(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--dst-dir", "X", "a", "b"));
+	assert_string_equal(c.opts.dst_dir, "X");
+	assert_operands(&c, "a", "b");
+}
+
+static void
+test_options__target_directory(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-t", "DIR", "a"));
+	assert_string_equal(c.opts.target_directory, "DIR");
+	assert_operands(&c, "a", NULL);
+	parse_ok(&c, ARGV("--target-directory=DIR", "a"));
+	assert_string_equal(c.opts.target_directory, "DIR");
+	assert_operands(&c, "a", NULL);
+}
+
+static void
+test_options__no_target_directory(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-T", "a", "b"));
+	assert_true(c.opts.no_target_directory);
+	assert_operands(&c, "a", "b");
+}
+
+static void
+test_options__no_dereference(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-n", "a", "b"));
+	assert_true(c.opts.no_dereference);
+}
+
+static void
+test_options__verbose(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-v", "a", "b"));
+	assert_true(c.opts.verbose);
+	assert_false(c.opts.quiet);
+}
+
+static void
+test_options__quiet(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-q", "a", "b"));
+	assert_true(c.opts.quiet);
+	assert_false(c.opts.verbose);
+}
+
+static void
+test_options__clustered(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-sfvn", "a", "b"));
+	assert_true(c.opts.link_flags & HL_SYMLINK_FALLBACK);
+	assert_int_equal(c.opts.replace, REPLACE_FORCE);
+	assert_true(c.opts.verbose);
+	assert_true(c.opts.no_dereference);
+}
+
+static void
+test_options__help(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--help"));
+	assert_int_equal(c.opts.mode, MODE_HELP);
+	parse_ok(&c, ARGV("-h"));
+	assert_int_equal(c.opts.mode, MODE_HELP);
+}
+
+static void
+test_options__version(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--version"));
+	assert_int_equal(c.opts.mode, MODE_VERSION);
+	parse_ok(&c, ARGV("-V"));
+	assert_int_equal(c.opts.mode, MODE_VERSION);
+}
+
+static void
+test_options__after_operands(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("a", "-v", "b", "-f"));
+	assert_true(c.opts.verbose);
+	assert_int_equal(c.opts.replace, REPLACE_FORCE);
+	assert_operands(&c, "a", "b");
+}
+
+static void
+test_options__double_dash(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-v", "--", "-x", "b"));
+	assert_true(c.opts.verbose);
+	assert_operands(&c, "-x", "b");
+}
+
+static void
+test_options__no_operands(void **state)
+{
+	(void)state;
+	assert_usage_error((const char *const []){ "hlink", NULL },
+	    "missing file operand");
+}
+
+static void
+test_options__one_operand(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("a"),
+	    "missing destination file operand after 'a'");
+}
+
+static void
+test_options__one_operand_quoted(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("a\nb"),
+	    "missing destination file operand after 'a\\nb'");
+}
+
+static void
+test_options__target_directory_without_src(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-t", "DIR"), "missing file operand");
+}
+
+static void
+test_options__no_target_directory_extra(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-T", "a", "b", "c"), "extra operand 'c'");
+}
+
+static void
+test_options__target_with_no_target(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-T", "-t", "DIR", "a"),
+	    "cannot combine --target-directory (-t) and "
+	    "--no-target-directory (-T)");
+}
+
+static void
+test_options__relative_without_symlink(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("--relative", "a", "b"),
+	    "--relative requires -s (--symlink-fallback)");
+}
+
+static void
+test_options__unknown_short(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-x", "a", "b"), "invalid option -- 'x'");
+}
+
+static void
+test_options__unknown_short_in_cluster(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-vx", "a", "b"), "invalid option -- 'x'");
+}
+
+static void
+test_options__unknown_short_after_long(void **state)
+{
+	(void)state;
+	/* 'x' is not the last letter of its word: optind stays on it. */
+	assert_usage_error(ARGV("--verbose", "-xv", "a", "b"),
+	    "invalid option -- 'x'");
+}
+
+static void
+test_options__unknown_long(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("--foo", "a", "b"),
+	    "unrecognized option '--foo'");
+}
+
+static void
+test_options__ambiguous_long(void **state)
+{
+	(void)state;
+	/* --s: --src-dir or --symlink-fallback */
+	assert_usage_error(ARGV("--s", "a", "b"), "option '--s' is ambiguous");
+	/* An abbreviation missing its argument is named in full. */
+	assert_usage_error(ARGV("a", "b", "--src"),
+	    "option '--src-dir' requires an argument");
+}
+
+static void
+test_options__missing_argument_short(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("a", "b", "-t"),
+	    "option requires an argument -- 't'");
+}
+
+static void
+test_options__missing_argument_long(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("a", "b", "--src-dir"),
+	    "option '--src-dir' requires an argument");
+}
+
+static void
+test_options__argument_not_allowed(void **state)
+{
+	(void)state;
+	/* GNU getopt names the option, not the word the user typed. */
+	assert_usage_error(ARGV("--verbose=x", "a", "b"),
+	    "option '--verbose' doesn't allow an argument");
+}
+
+static void
+test_options__recursive(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("-r", "a", "b"),
+	    "-r (tree mode) is not available yet");
+	assert_usage_error(ARGV("--recursive", "a", "b"),
+	    "-r (tree mode) is not available yet");
+}
+
+static void
+test_options__list(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("--list", "a"), "--list is not available yet");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_options__defaults),
+		cmocka_unit_test(test_options__no_follow),
+		cmocka_unit_test(test_options__follow_then_no_follow),
+		cmocka_unit_test(test_options__no_follow_then_follow),
+		cmocka_unit_test(test_options__force_then_interactive),
+		cmocka_unit_test(test_options__interactive_then_force),
+		cmocka_unit_test(test_options__symlink_fallback),
+		cmocka_unit_test(test_options__relative_with_symlink),
+		cmocka_unit_test(test_options__dry_run),
+		cmocka_unit_test(test_options__src_dir),
+		cmocka_unit_test(test_options__dst_dir),
+		cmocka_unit_test(test_options__target_directory),
+		cmocka_unit_test(test_options__no_target_directory),
+		cmocka_unit_test(test_options__no_dereference),
+		cmocka_unit_test(test_options__verbose),
+		cmocka_unit_test(test_options__quiet),
+		cmocka_unit_test(test_options__clustered),
+		cmocka_unit_test(test_options__help),
+		cmocka_unit_test(test_options__version),
+		cmocka_unit_test(test_options__after_operands),
+		cmocka_unit_test(test_options__double_dash),
+		cmocka_unit_test(test_options__no_operands),
+		cmocka_unit_test(test_options__one_operand),
+		cmocka_unit_test(test_options__one_operand_quoted),
+		cmocka_unit_test(test_options__target_directory_without_src),
+		cmocka_unit_test(test_options__no_target_directory_extra),
+		cmocka_unit_test(test_options__target_with_no_target),
+		cmocka_unit_test(test_options__relative_without_symlink),
+		cmocka_unit_test(test_options__unknown_short),
+		cmocka_unit_test(test_options__unknown_short_in_cluster),
+		cmocka_unit_test(test_options__unknown_short_after_long),
+		cmocka_unit_test(test_options__unknown_long),
+		cmocka_unit_test(test_options__missing_argument_short),
+		cmocka_unit_test(test_options__missing_argument_long),
+		cmocka_unit_test(test_options__argument_not_allowed),
+		cmocka_unit_test(test_options__ambiguous_long),
+		cmocka_unit_test(test_options__recursive),
+		cmocka_unit_test(test_options__list),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
