@@ -74,6 +74,7 @@ enum hl_cause {
 	HL_CAUSE_NAME_TOO_LONG,		/* ENAMETOOLONG: path or a name in it */
 	HL_CAUSE_NOT_DIR,		/* ENOTDIR: where is not a directory */
 	HL_CAUSE_DST_IS_DIR,		/* -f over a directory (EISDIR...) */
+	HL_CAUSE_STICKY,		/* -f: DST another's in a sticky dir */
 	HL_CAUSE_OTHER			/* anything else: strerror(err) */
 };
 
@@ -113,6 +114,10 @@ int	hl_link(const struct hl_request *req, struct hl_outcome *out);
 
 /* Fills out's cause, role and detail for errno err from a link attempt. */
 void	hl_diagnose(const struct hl_request *req, int err,
+	    struct hl_outcome *out);
+
+/* The same for errno err from renaming the link over DST (-f). */
+void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);
 
 /* True when -s may make a symlink for this cause. */

@@ -18,6 +18,10 @@
 #include "path.h"
 #include "sys.h"
 
+#ifndef S_ISVTX
+#define S_ISVTX	01000	/* the sticky bit: XSI, the same on every Unix */
+#endif
+
 static int
 stat_flags(const struct hl_request *req)
 {
@@ -69,8 +73,13 @@ diagnose_missing(const struct hl_request *req, struct hl_outcome *out)
 	} else {
 		out->cause = HL_CAUSE_DSTDIR_MISSING;
 		out->role = HL_ROLE_DSTDIR;
-		hl_shown_parent(req->dst, req->dst_shown, out->path,
-		    sizeof(out->path));
+		/* "DST/" names a directory: DST itself is what is missing. */
+		if (hl_has_trailing_slash(req->dst))
+			hl_shown_prefix(req->dst, req->dst_shown,
+			    strlen(req->dst), out->path, sizeof(out->path));
+		else
+			hl_shown_parent(req->dst, req->dst_shown, out->path,
+			    sizeof(out->path));
 	}
 }
 
@@ -214,7 +223,6 @@ find_not_directory(int dirfd, const char *path, const char *shown,
 	size_t		len = 0;
 	struct stat	st;
 
-	snprintf(out->where, sizeof(out->where), "%s", shown);
 	while (hl_next_dir_prefix(path, &len, prefix, sizeof(prefix))) {
 		if (fstatat(dirfd, prefix, &st, 0) == 0 && !S_ISDIR(st.st_mode)) {
 			hl_shown_prefix(path, shown, len, out->where,
@@ -222,6 +230,9 @@ find_not_directory(int dirfd, const char *path, const char *shown,
 			return;
 		}
 	}
+	/* Else the last name, as in "file/": shown without its slash. */
+	hl_shown_prefix(path, shown, strlen(path), out->where,
+	    sizeof(out->where));
 }
 
 /* ELOOP, ENAMETOOLONG, ENOTDIR: which operand, and where in it. */
@@ -250,6 +261,33 @@ diagnose_path(const struct hl_request *req, int err, struct hl_outcome *out)
 			find_not_directory(req->dstdirfd, req->dst,
 			    req->dst_shown, out);
 	}
+}
+
+/*
+ * renameat() over DST failed after the temporary link was made.  EPERM
+ * here is not about links at all: in a sticky directory (/tmp) only the
+ * owner of DST, of the directory, or root may replace it.
+ */
+void
+hl_diagnose_replace(const struct hl_request *req, int err,
+    struct hl_outcome *out)
+{
+	char		parent[PATH_MAX];
+	struct stat	dir;
+
+	hl_diagnose(req, err, out);
+	if (err != EPERM && err != EACCES)
+		return;
+	hl_parent(req->dst, parent, sizeof(parent));
+	if (fstatat(req->dstdirfd, parent, &dir, 0) < 0 ||
+	    !(dir.st_mode & S_ISVTX)) {
+		out->cause = HL_CAUSE_OTHER;
+		return;
+	}
+	out->cause = HL_CAUSE_STICKY;
+	set_path(out, HL_ROLE_DST, req->dst_shown);
+	hl_shown_parent(req->dst, req->dst_shown, out->where,
+	    sizeof(out->where));
 }
 
 void

@@ -72,6 +72,15 @@ dst_is_src(const struct hl_request *req)
 	    same_inode(&src, &dst);
 }
 
+static bool
+dst_is_directory(const struct hl_request *req)
+{
+	struct stat	st;
+
+	return fstatat(req->dstdirfd, req->dst, &st, 0) == 0 &&
+	    S_ISDIR(st.st_mode);
+}
+
 /*
  * What a fallback symlink named name in dirfd holds: SRC's absolute
  * physical path, or with HL_RELATIVE that path relative to the physical
@@ -203,7 +212,8 @@ replace_in(const struct hl_request *req, int dirfd, const char *name,
 	if (renameat(dirfd, tmp, dirfd, name) < 0) {
 		err = errno;
 		unlinkat(dirfd, tmp, 0);
-		return fail(req, err, out);
+		hl_diagnose_replace(req, err, out);
+		return -1;
 	}
 	remove_leftover(dirfd, tmp, name);
 	if (out->status == HL_SYMLINKED)
@@ -303,6 +313,9 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 		out->cause = HL_CAUSE_NONE;
 		return 0;
 	}
+	/* "file/" names a directory that is not there: never replace file. */
+	if (hl_has_trailing_slash(req->dst))
+		return fail(req, dst_is_directory(req) ? EISDIR : ENOTDIR, out);
 	if (req->flags & HL_FORCE)
 		return replace(req, out);
 	return -1;

@@ -68,6 +68,9 @@ static const struct row table[] = {
 	[HL_CAUSE_NOT_DIR] = { "$W is not a directory", NULL, false },
 	[HL_CAUSE_DST_IS_DIR] = { "$D is a directory and cannot be replaced",
 	    NULL, false },
+	[HL_CAUSE_STICKY] = {
+	    "$D belongs to another user, and only its owner may replace it in "
+	    "sticky directory $W", NULL, false },
 	[HL_CAUSE_OTHER] = { "$E", NULL, false },
 };
 
