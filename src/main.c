@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "hardlink.h"
+#include "list.h"
 #include "options.h"
 #include "path.h"
 #include "sys.h"
@@ -37,7 +38,10 @@ static const char usage_text[] =
 "Usage: hlink [OPTION]... [-T] SRC DST\n"
 "  or:  hlink [OPTION]... SRC... DIR\n"
 "  or:  hlink [OPTION]... -t DIR SRC...\n"
+"  or:  hlink --list [-0LPv] FILE [ROOT]...\n"
 "Make DST a hard link to SRC, or make DIR/basename(SRC) for each SRC.\n"
+"With --list, print every name of FILE's inode under the ROOTs (by\n"
+"default, FILE's whole filesystem).\n"
 "\n"
 "  -L, --follow                link the file a symlink SRC resolves to "
 "(default)\n"
@@ -58,6 +62,8 @@ static const char usage_text[] =
 "  -v, --verbose               print each link made\n"
 "  -q, --quiet                 print no notice for a symbolic link fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
+"      --list                  print the names of FILE (see above)\n"
+"  -0, --null                  with --list, end each name with NUL\n"
 "  -h, --help                  print this help and exit\n"
 "  -V, --version               print the version and exit\n"
 "\n"
@@ -231,15 +237,15 @@ link_pair(struct run *run, char *src, char *dst)
 }
 
 static int
-open_option_dir(const char *option, const char *dir, int *fd)
+open_option_dir(const char *dir, int *fd)
 {
 	char	q[QUOTED_MAX];
 
 	*fd = hl_open_dir(AT_FDCWD, dir, true);
 	if (*fd >= 0)
 		return 0;
-	say(stderr, "cannot open directory %s (%s): %s", quoted(dir, q),
-	    option, strerror(errno));
+	say(stderr, "cannot open directory %s: %s", quoted(dir, q),
+	    strerror(errno));
 	return -1;
 }
 
@@ -252,9 +258,9 @@ run_links(const struct options *o)
 	if (o->replace == REPLACE_FORCE)
 		run.flags |= HL_FORCE;
 	if ((o->src_dir != NULL &&
-	    open_option_dir("--src-dir", o->src_dir, &run.srcdirfd) < 0) ||
+	    open_option_dir(o->src_dir, &run.srcdirfd) < 0) ||
 	    (o->dst_dir != NULL &&
-	    open_option_dir("--dst-dir", o->dst_dir, &run.dstdirfd) < 0))
+	    open_option_dir(o->dst_dir, &run.dstdirfd) < 0))
 		return 1;
 	if (o->target_directory != NULL)
 		link_all_into(&run, o->target_directory, o->operands, n);
@@ -263,6 +269,71 @@ run_links(const struct options *o)
 	else
 		link_all_into(&run, o->operands[n - 1], o->operands, n - 1);
 	return run.failures > 0 ? 1 : 0;
+}
+
+static void
+print_name(void *ctx, const char *path)
+{
+	const struct options	*o = ctx;
+
+	fputs(path, stdout);
+	putchar(o->null ? '\0' : '\n');
+}
+
+static void
+print_unreadable(void *ctx, const char *path, int err)
+{
+	char	q[QUOTED_MAX];
+
+	(void)ctx;
+	say(stderr, "cannot read directory %s: %s", quoted(path, q),
+	    strerror(err));
+}
+
+static void
+report_list_failure(const struct hl_list_request *req,
+    const struct hl_list_result *res)
+{
+	char	file[QUOTED_MAX], root[QUOTED_MAX];
+
+	quoted(req->file, file);
+	if (res->root != NULL)
+		quoted(res->root, root);
+	if (res->status == HL_LIST_NO_FILE)
+		say(stderr, "cannot read %s: %s", file, strerror(res->err));
+	else if (res->status == HL_LIST_NO_MOUNT)
+		say(stderr, "cannot find the filesystem of %s: %s", file,
+		    strerror(res->err));
+	else if (res->status == HL_LIST_OTHER_FS)
+		say(stderr, "%s is not on the filesystem of %s, so no name of "
+		    "it can be there", root, file);
+	else if (res->err == ENOTDIR)
+		say(stderr, "%s is not a directory", root);
+	else
+		say(stderr, "cannot read directory %s: %s", root,
+		    strerror(res->err));
+}
+
+/* --list FILE [ROOT]...: exit 1 when the list may be short. */
+static int
+run_list(const struct options *o)
+{
+	static struct hl_list_result	res;
+	struct hl_list_request		req = { AT_FDCWD, o->operands[0],
+					    o->link_flags & HL_FOLLOW,
+					    o->operands + 1, o->noperands - 1,
+					    print_name, print_unreadable,
+					    (void *)o };
+
+	if (hl_list(&req, &res) < 0) {
+		report_list_failure(&req, &res);
+		return 1;
+	}
+	if (o->verbose) {
+		fflush(stdout);
+		say(stderr, "found %lu of %lu names", res.found, res.nlink);
+	}
+	return res.skipped > 0 ? 1 : 0;
 }
 
 /* A verbose run into a full disk or a closed pipe must not say 0. */
@@ -295,5 +366,7 @@ main(int argc, char **argv)
 		puts("hlink " HLINK_VERSION);
 		return flush_stdout(0);
 	}
+	if (o.list)
+		return flush_stdout(run_list(&o));
 	return flush_stdout(run_links(&o));
 }

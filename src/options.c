@@ -20,7 +20,7 @@ enum long_only {
 };
 
 /* A leading ':' makes getopt return ':' for a missing argument. */
-static const char short_options[] = ":LPsfinTt:vqrhV";
+static const char short_options[] = ":LPsfinTt:vqrhV0";
 
 static const struct option long_options[] = {
 	{ "follow",		no_argument,		NULL, 'L' },
@@ -39,6 +39,7 @@ static const struct option long_options[] = {
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "recursive",		no_argument,		NULL, 'r' },
 	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "null",		no_argument,		NULL, '0' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -171,9 +172,37 @@ apply_option(int c, struct options *o, char *msg, size_t size)
 		return usage_error(msg, size,
 		    "-r (tree mode) is not available yet", NULL);
 	case OPT_LIST:
-		return usage_error(msg, size, "--list is not available yet",
-		    NULL);
+		o->list = true;
+		break;
+	case '0':
+		o->null = true;
+		break;
 	}
+	return 0;
+}
+
+/* Remembers the first option that only means something for linking. */
+static void
+note_link_option(int c, struct options *o)
+{
+	if (o->link_option != NULL ||
+	    (c <= CHAR_MAX && strchr("LPvqhV0", c) != NULL) || c == OPT_LIST)
+		return;
+	o->link_option = long_option_of(c)->name;
+}
+
+static int
+check_list_operands(const struct options *o, char *msg, size_t size)
+{
+	char	name[64];
+
+	if (o->link_option != NULL) {
+		snprintf(name, sizeof(name), "--%s", o->link_option);
+		return usage_error(msg, size,
+		    "option %s cannot be used with --list", name);
+	}
+	if (o->noperands == 0)
+		return usage_error(msg, size, "missing file operand", NULL);
 	return 0;
 }
 
@@ -181,6 +210,11 @@ apply_option(int c, struct options *o, char *msg, size_t size)
 static int
 check_operands(const struct options *o, char *msg, size_t size)
 {
+	if (o->list)
+		return check_list_operands(o, msg, size);
+	if (o->null)
+		return usage_error(msg, size, "-0 (--null) requires --list",
+		    NULL);
 	if (o->target_directory != NULL && o->no_target_directory)
 		return usage_error(msg, size, "cannot combine "
 		    "--target-directory (-t) and --no-target-directory (-T)",
@@ -221,6 +255,7 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 			return bad_option(c, argv, msg, size);
 		if (apply_option(c, o, msg, size) < 0)
 			return -1;
+		note_link_option(c, o);
 	}
 	if (o->mode != MODE_LINK)
 		return 0;

@@ -27,6 +27,9 @@ struct options {
 	bool		 no_target_directory;	/* -T */
 	bool		 verbose;
 	bool		 quiet;
+	bool		 list;		/* --list: a mode of its own */
+	bool		 null;		/* -0: --list names end in NUL */
+	const char	*link_option;	/* first option only links use */
 	const char	*target_directory;	/* -t */
 	const char	*src_dir;
 	const char	*dst_dir;

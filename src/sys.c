@@ -224,6 +224,27 @@ hl_mount_point(const char *path, char *buf, size_t size)
 	return found == 0 ? 0 : mount_point_by_device(path, buf, size);
 }
 
+bool
+hl_mounts_below(int dirfd, const char *dir)
+{
+	FILE	*f;
+	char	 real[PATH_MAX], *line = NULL, *point;
+	size_t	 cap = 0;
+	bool	 below = false;
+
+	if (hl_realpath_at(dirfd, dir, true, real, sizeof(real)) < 0 ||
+	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return true;
+	while (!below && getline(&line, &cap, f) > 0) {
+		point = mountinfo_point(line);
+		below = point != NULL && strcmp(point, real) != 0 &&
+		    is_under(point, real);
+	}
+	free(line);
+	fclose(f);
+	return below;
+}
+
 #else	/* POSIX fallbacks */
 
 /* Runs realpath() from dirfd by changing directory there and back. */
@@ -311,6 +332,14 @@ int
 hl_mount_point(const char *path, char *buf, size_t size)
 {
 	return mount_point_by_device(path, buf, size);
+}
+
+bool
+hl_mounts_below(int dirfd, const char *dir)
+{
+	(void)dirfd;
+	(void)dir;
+	return true;
 }
 
 #endif

@@ -29,4 +29,10 @@ long	hl_link_max(int dirfd, const char *path, bool follow);
 /* Writes the mount point of the filesystem holding the absolute path. */
 int	hl_mount_point(const char *path, char *buf, size_t size);
 
+/*
+ * False only when no filesystem is mounted anywhere below dir, so that a
+ * walk of dir need not check the device of each directory it enters.
+ */
+bool	hl_mounts_below(int dirfd, const char *dir);
+
 #endif

@@ -455,7 +455,10 @@ static void
 test_options__list(void **state)
 {
 	(void)state;
-	assert_usage_error(ARGV("--list", "a"), "--list is not available yet");
+	assert_usage_error(ARGV("--list"), "missing file operand");
+	assert_usage_error(ARGV("--list", "-f", "a"),
+	    "option '--force' cannot be used with --list");
+	assert_usage_error(ARGV("-0", "a", "b"), "-0 (--null) requires --list");
 }
 
 int

@@ -1,0 +1,85 @@
+/*
+ * walk.h: a depth-first walk of a directory tree through directory fds.
+ *
+ * The walk is an iterator: hl_walk_next() returns each entry of the
+ * current directory and, after its last one, a leave event.  The caller
+ * descends into an entry with hl_walk_enter().  Depth is bounded neither
+ * by the stack nor by PATH_MAX, and at most HL_WALK_MAX_OPEN directories
+ * are open at once: deeper down, an ancestor's remaining entries are read
+ * into memory and its fd closed, to be reopened through ".." (and checked
+ * to be the same directory) when the walk climbs back to it.
+ */
+#ifndef HLINK_WALK_H
+#define HLINK_WALK_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HL_WALK_MAX_OPEN	64
+
+enum hl_walk_event {
+	HL_WALK_ENTRY,		/* an entry of the current directory */
+	HL_WALK_LEAVE,		/* the current directory is done */
+	HL_WALK_END,		/* the root is done */
+	HL_WALK_ERROR		/* a directory could not be read: see err */
+};
+
+/* What d_type says, where the system and the filesystem say anything. */
+enum hl_walk_type {
+	HL_TYPE_UNKNOWN,
+	HL_TYPE_DIR,
+	HL_TYPE_OTHER
+};
+
+struct hl_walk_entry {
+	const char		*name;
+	ino_t			 ino;	/* a mount point's is the covered inode */
+	enum hl_walk_type	 type;
+};
+
+struct walk_frame;
+
+struct hl_walk {
+	struct walk_frame	*frames;
+	size_t			 depth;		/* frames in use */
+	size_t			 cap;
+	size_t			 open;		/* frames holding an open dir */
+	char			*path;		/* root/dir/.../current */
+	size_t			 pathcap;
+	int			 err;
+	bool			 stopped;	/* after an error it cannot pass */
+};
+
+/*
+ * Starts a walk at root (relative to dirfd).  Fills *st with root's
+ * status.  Returns -1 with errno set if root cannot be opened.
+ */
+int	hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
+	    struct stat *st);
+
+/* The next event; *e is set for HL_WALK_ENTRY. */
+enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e);
+
+/*
+ * Descends into entry name of the current directory, which must be a
+ * directory (never a symlink: it is opened O_NOFOLLOW).  With dev, a
+ * directory on another device is not entered: -1 with errno EXDEV.
+ * Returns -1 with errno set when it cannot be opened; the walk goes on.
+ */
+int	hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev);
+
+/* The fd of the current directory. */
+int	hl_walk_fd(const struct hl_walk *w);
+
+/*
+ * The path of the current directory (root joined with the names below
+ * it), or with name of that entry in it.  Valid until the next call.
+ */
+const char *hl_walk_path(struct hl_walk *w, const char *name);
+
+/* Ends the walk early, or after HL_WALK_END; frees everything. */
+void	hl_walk_close(struct hl_walk *w);
+
+#endif

@@ -1,0 +1,295 @@
+/*
+ * test_walk.c: the directory walk on real trees, shallow and deeper than
+ * the number of directories it may hold open.
+ */
+#define _GNU_SOURCE	/* nftw() */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "walk.h"
+
+/* Deeper than HL_WALK_MAX_OPEN, so ancestors are spilled and reopened. */
+#define DEEP	(3 * HL_WALK_MAX_OPEN)
+
+struct fixture {
+	char	dir[64];
+	int	dirfd;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture	f;
+
+	snprintf(f.dir, sizeof(f.dir), "/tmp/hlink-walk.XXXXXX");
+	if (mkdtemp(f.dir) == NULL)
+		return -1;
+	f.dirfd = open(f.dir, O_RDONLY | O_DIRECTORY);
+	*state = &f;
+	return f.dirfd < 0 ? -1 : 0;
+}
+
+static int
+remove_entry(const char *path, const struct stat *st, int type,
+    struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture	*f = *state;
+
+	close(f->dirfd);
+	return nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+make_file(int dirfd, const char *name)
+{
+	int	fd = openat(dirfd, name, O_WRONLY | O_CREAT, 0644);
+
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+/* Makes d/d/d/... depth levels deep, with a file "f" in each. */
+static void
+make_chain(int dirfd, int depth)
+{
+	int	fd = dup(dirfd), next, i;
+
+	for (i = 0; i < depth; i++) {
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		make_file(fd, "f");
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+}
+
+static int
+open_fds(void)
+{
+	DIR		*d = opendir("/proc/self/fd");
+	struct dirent	*e;
+	int		 n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* opendir's own */
+}
+
+struct tally {
+	int	entries;
+	int	leaves;
+	int	errors;
+	int	max_fds;
+	size_t	max_path;
+};
+
+/* Walks the whole tree, entering every directory. */
+static struct tally
+walk_all(struct hl_walk *w)
+{
+	struct tally		t = { 0, 0, 0, 0, 0 };
+	struct hl_walk_entry	e;
+	enum hl_walk_event	ev;
+	int			fds;
+
+	while ((ev = hl_walk_next(w, &e)) != HL_WALK_END) {
+		if (ev == HL_WALK_LEAVE) {
+			t.leaves++;
+			continue;
+		}
+		if (ev == HL_WALK_ERROR) {
+			t.errors++;
+			continue;
+		}
+		t.entries++;
+		if (strlen(hl_walk_path(w, e.name)) > t.max_path)
+			t.max_path = strlen(hl_walk_path(w, e.name));
+		if (e.type == HL_TYPE_DIR || e.type == HL_TYPE_UNKNOWN)
+			(void)hl_walk_enter(w, e.name, NULL);
+		if ((fds = open_fds()) > t.max_fds)
+			t.max_fds = fds;
+	}
+	return t;
+}
+
+static void
+test_walk__visits_every_entry_once(void **state)
+{
+	struct fixture	*f = *state;
+	struct hl_walk	 w;
+	struct stat	 st;
+	struct tally	 t;
+
+	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
+	assert_int_equal(mkdirat(f->dirfd, "a/b", 0755), 0);
+	assert_int_equal(mkdirat(f->dirfd, "c", 0755), 0);
+	make_file(f->dirfd, "a/b/x");
+	make_file(f->dirfd, "y");
+	assert_int_equal(symlinkat("a", f->dirfd, "s"), 0);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, ".", &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	t = walk_all(&w);
+	hl_walk_close(&w);
+	assert_int_equal(t.entries, 6);	/* a a/b a/b/x c y s: s not followed */
+	assert_int_equal(t.leaves, 4);	/* . a a/b c */
+	assert_int_equal(t.errors, 0);
+}
+
+static void
+test_walk__paths_join_root_and_names(void **state)
+{
+	struct fixture		*f = *state;
+	struct hl_walk		 w;
+	struct hl_walk_entry	 e;
+	struct stat		 st;
+
+	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
+	make_file(f->dirfd, "a/x");
+	assert_int_equal(hl_walk_open(&w, f->dirfd, "a/", &st), 0);
+	assert_int_equal(hl_walk_next(&w, &e), HL_WALK_ENTRY);
+	assert_string_equal(hl_walk_path(&w, e.name), "a/x");
+	assert_string_equal(hl_walk_path(&w, NULL), "a/");
+	assert_int_equal(hl_walk_next(&w, &e), HL_WALK_LEAVE);
+	assert_int_equal(hl_walk_next(&w, &e), HL_WALK_END);
+	hl_walk_close(&w);
+}
+
+static void
+test_walk__deep_tree_keeps_fds_bounded(void **state)
+{
+	struct fixture	*f = *state;
+	struct hl_walk	 w;
+	struct stat	 st;
+	struct tally	 t;
+	int		 before = open_fds();
+
+	make_chain(f->dirfd, DEEP);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, ".", &st), 0);
+	t = walk_all(&w);
+	hl_walk_close(&w);
+	assert_int_equal(t.entries, 2 * DEEP);
+	assert_int_equal(t.leaves, DEEP + 1);
+	assert_int_equal(t.errors, 0);
+	assert_true(t.max_fds <= before + HL_WALK_MAX_OPEN + 1);
+	assert_int_equal(t.max_path, strlen(".") + 2 * DEEP);	/* ./d/.../f */
+	assert_int_equal(open_fds(), before);
+}
+
+/*
+ * A spilled ancestor is reopened through "..".  If a directory below it
+ * was moved elsewhere meanwhile, ".." is another directory: the walk must
+ * stop rather than go on in the wrong place.
+ */
+static void
+test_walk__moved_directory_stops_the_walk(void **state)
+{
+	struct fixture		*f = *state;
+	struct hl_walk		 w;
+	struct hl_walk_entry	 e;
+	struct stat		 st;
+	enum hl_walk_event	 ev;
+	int			 depth = 0, errors = 0;
+	char			 path[4 * DEEP];
+
+	make_chain(f->dirfd, DEEP);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, ".", &st), 0);
+	while ((ev = hl_walk_next(&w, &e)) != HL_WALK_END) {
+		if (ev == HL_WALK_ERROR) {
+			assert_int_equal(w.err, ESTALE);
+			errors++;
+		}
+		if (ev != HL_WALK_ENTRY || strcmp(e.name, "d") != 0)
+			continue;
+		assert_int_equal(hl_walk_enter(&w, e.name, NULL), 0);
+		if (++depth != DEEP - 1)
+			continue;
+		/* Move d/d (level 2, long spilled) to the top. */
+		assert_int_equal(renameat(f->dirfd, "d/d", f->dirfd, "moved"), 0);
+	}
+	hl_walk_close(&w);
+	assert_int_equal(errors, 1);
+	snprintf(path, sizeof(path), "%s/moved", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+}
+
+static void
+test_walk__enter_refuses_another_device(void **state)
+{
+	struct fixture		*f = *state;
+	struct hl_walk		 w;
+	struct hl_walk_entry	 e;
+	struct stat		 st;
+	dev_t			 other;
+
+	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, ".", &st), 0);
+	other = st.st_dev + 1;
+	assert_int_equal(hl_walk_next(&w, &e), HL_WALK_ENTRY);
+	assert_int_equal(hl_walk_enter(&w, e.name, &other), -1);
+	assert_int_equal(errno, EXDEV);
+	assert_int_equal(hl_walk_enter(&w, e.name, &st.st_dev), 0);
+	hl_walk_close(&w);
+}
+
+static void
+test_walk__enter_never_follows_a_symlink(void **state)
+{
+	struct fixture		*f = *state;
+	struct hl_walk		 w;
+	struct hl_walk_entry	 e;
+	struct stat		 st;
+
+	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, "a", &st), 0);
+	assert_int_equal(symlinkat("..", f->dirfd, "a/up"), 0);
+	assert_int_equal(hl_walk_next(&w, &e), HL_WALK_ENTRY);
+	assert_string_equal(e.name, "up");
+	assert_int_equal(hl_walk_enter(&w, e.name, NULL), -1);
+	assert_true(errno == ELOOP || errno == ENOTDIR);
+	hl_walk_close(&w);
+}
+
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		T(test_walk__visits_every_entry_once),
+		T(test_walk__paths_join_root_and_names),
+		T(test_walk__deep_tree_keeps_fds_bounded),
+		T(test_walk__moved_directory_stops_the_walk),
+		T(test_walk__enter_refuses_another_device),
+		T(test_walk__enter_never_follows_a_symlink),
+	};
+
+	return cmocka_run_group_tests_name("walk", tests, NULL, NULL);
+}
