@@ -3,14 +3,18 @@
  *
  * Everything else in hlink is POSIX.1-2008.  On Linux this file asks for
  * _GNU_SOURCE to get O_PATH, /proc/self/fd, /proc/self/mountinfo and
- * FS_IOC_GETFLAGS.
+ * FS_IOC_GETFLAGS.  Building with -DHL_POSIX_ONLY takes the fallbacks on
+ * Linux too, so that they are built and tested here.
  */
-#ifdef __linux__
+#if defined(__linux__) && !defined(HL_POSIX_ONLY)
+#define HL_LINUX 1
 #define _GNU_SOURCE
+#else
+#define _XOPEN_SOURCE 700	/* realpath() */
 #endif
 
 #include <sys/stat.h>
-#ifdef __linux__
+#ifdef HL_LINUX
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #endif
@@ -74,7 +78,7 @@ mount_point_by_device(const char *path, char *buf, size_t size)
 	return snprintf(buf, size, "%s", cur) < (int)size ? 0 : -1;
 }
 
-#ifdef __linux__
+#ifdef HL_LINUX
 /* The kernel keeps each fd's path up to date through renames. */
 static int
 fd_path(int fd, char *buf, size_t size)
