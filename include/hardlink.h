@@ -25,6 +25,12 @@
 #define HL_DRY_RUN		0x10	/* predict the outcome, change nothing */
 
 /*
+ * A dstdirfd under HL_DRY_RUN for a directory that hl_tree() would make:
+ * hl_link() predicts a new link without looking for DST.
+ */
+#define HL_PLANNED_DIR	(-200)
+
+/*
  * One link to make: DST (relative to dstdirfd) becomes a link to SRC
  * (relative to srcdirfd).  src_shown and dst_shown are the names as the
  * user would write them; each must end with the corresponding syscall
@@ -61,6 +67,7 @@ enum hl_cause {
 	HL_CAUSE_CROSS_DEVICE,		/* EXDEV: where=SRC's, where2=DST's mount */
 	HL_CAUSE_SRC_IS_DIR,		/* EPERM: no hard links to directories */
 	HL_CAUSE_NO_LINKS_FS,		/* EPERM/ENOTSUP: fs has no hard links */
+	HL_CAUSE_NO_LINKS_AT_ALL,	/* -s too: no symlinks either (mqueue) */
 	HL_CAUSE_OTHER_OWNER,		/* EPERM: fs.protected_hardlinks */
 	HL_CAUSE_IMMUTABLE,		/* EPERM: immutable or append-only */
 	HL_CAUSE_TOO_MANY_LINKS,	/* EMLINK: nlink and link_max */
@@ -75,6 +82,7 @@ enum hl_cause {
 	HL_CAUSE_NOT_DIR,		/* ENOTDIR: where is not a directory */
 	HL_CAUSE_DST_IS_DIR,		/* -f over a directory (EISDIR...) */
 	HL_CAUSE_STICKY,		/* -f: DST another's in a sticky dir */
+	HL_CAUSE_EMPTY_NAME,		/* ENOENT: DST is "" */
 	HL_CAUSE_OTHER			/* anything else: strerror(err) */
 };
 

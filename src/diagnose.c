@@ -70,6 +70,9 @@ diagnose_missing(const struct hl_request *req, struct hl_outcome *out)
 	    fstatat(req->srcdirfd, req->src, &st, 0) < 0 && errno == ENOENT) {
 		out->cause = HL_CAUSE_SRC_DANGLING;
 		set_path(out, HL_ROLE_SRC, req->src_shown);
+	} else if (req->dst[0] == '\0') {
+		out->cause = HL_CAUSE_EMPTY_NAME;
+		set_path(out, HL_ROLE_DST, req->dst_shown);
 	} else {
 		out->cause = HL_CAUSE_DSTDIR_MISSING;
 		out->role = HL_ROLE_DSTDIR;

@@ -113,8 +113,13 @@ symlink_instead(const struct hl_request *req, int dirfd, const char *name,
 {
 	if (symlink_target(req, dirfd, name, out->target,
 	    sizeof(out->target)) < 0 ||
-	    symlinkat(out->target, dirfd, name) < 0)
-		return fail(req, errno, out);
+	    symlinkat(out->target, dirfd, name) < 0) {
+		hl_diagnose(req, errno, out);
+		/* EPERM again: mqueue and the like have no symlinks either. */
+		if (out->cause == HL_CAUSE_NO_LINKS_FS)
+			out->cause = HL_CAUSE_NO_LINKS_AT_ALL;
+		return -1;
+	}
 	out->status = HL_SYMLINKED;	/* cause and err still say why */
 	return 0;
 }
@@ -269,6 +274,11 @@ predict(const struct hl_request *req, struct hl_outcome *out)
 
 	if (fstatat(req->srcdirfd, req->src, &src, stat_flags(req)) < 0)
 		return fail(req, errno, out);
+	if (req->dstdirfd == HL_PLANNED_DIR) {
+		out->status = HL_LINKED;
+		out->cause = HL_CAUSE_NONE;
+		return 0;
+	}
 	if (fstatat(req->dstdirfd, req->dst, &dst, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (dst_is_src(req)) {
 			out->status = HL_ALREADY;

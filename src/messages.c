@@ -40,6 +40,9 @@ static const struct row table[] = {
 	[HL_CAUSE_NO_LINKS_FS] = {
 	    "the filesystem at $W does not support hard links",
 	    HINT_SYMLINK, true },
+	[HL_CAUSE_NO_LINKS_AT_ALL] = {
+	    "the filesystem at $W supports neither hard nor symbolic links",
+	    NULL, false },
 	[HL_CAUSE_OTHER_OWNER] = {
 	    "$S belongs to another user, and fs.protected_hardlinks forbids "
 	    "linking it",
@@ -71,6 +74,8 @@ static const struct row table[] = {
 	[HL_CAUSE_STICKY] = {
 	    "$D belongs to another user, and only its owner may replace it in "
 	    "sticky directory $W", NULL, false },
+	[HL_CAUSE_EMPTY_NAME] = { "an empty name cannot name a link", NULL,
+	    false },
 	[HL_CAUSE_OTHER] = { "$E", NULL, false },
 };
 

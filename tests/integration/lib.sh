@@ -1,0 +1,388 @@
+# lib.sh: helpers for the hlink integration tests, sourced by run.sh.
+#
+# Each test runs in a subshell whose current directory is a fresh sandbox
+# ($SB).  $CAP is a private directory for captured output.  An expect_*
+# that does not hold records a failure and the test goes on, so one run
+# shows every difference; skip ends the test at once.
+
+NOBODY_UID=65534
+NOBODY_GID=65534
+
+# --- recording ---------------------------------------------------------
+
+# fail MSG [DETAIL...]: records a failure; DETAIL lines are indented.
+fail()
+{
+	{
+		printf '%s\n' "$1"
+		shift
+		local l
+		for l in "$@"; do
+			printf '%s\n' "$l" | sed 's/^/    /'
+		done
+	} >>"$CAP/fails"
+}
+
+# skip REASON: the test cannot run here; never a silent pass.
+skip()
+{
+	printf '%s\n' "$*" >"$CAP/skip"
+	exit 77
+}
+
+# on_exit CMD: a shell command the test's end runs (to kill a job)
+on_exit()
+{
+	printf '%s\n' "$*" >>"$CAP/on_exit"
+}
+
+asserted()
+{
+	: >>"$CAP/asserted"
+}
+
+# shows a file's bytes with escapes and a '$' at each line end
+visible()
+{
+	if [ -s "$1" ]; then
+		LC_ALL=C sed -n 'l 0' "$1" | sed 's/^/  | /'
+	else
+		printf '  (empty)\n'
+	fi
+}
+
+# --- running the program -------------------------------------------------
+
+# run CMD [ARG...]: runs CMD with stdin from $CAP/in (or /dev/null),
+# stdout and stderr into $CAP/out and $CAP/err; sets $status, $out, $err.
+run()
+{
+	local in=/dev/null
+	[ -e "$CAP/in" ] && in=$CAP/in
+	# the braces take the shell's own "Segmentation fault" report
+	{ timeout 20 "$@" <"$in" >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null
+	status=$?
+	printf '%s\n' "$status" >"$CAP/status"
+	# the command as it could be typed, "hlink" for $HLINK
+	printf '%q ' "${@/#"$HLINK"/hlink}" | sed 's/ $//' >"$CAP/cmd"
+	rm -f "$CAP/in"
+	load_result
+}
+
+# reads what run left in $CAP (also after a run in another namespace)
+load_result()
+{
+	status=$(cat "$CAP/status" 2>/dev/null)
+	out=$(cat "$CAP/out" 2>/dev/null)
+	err=$(cat "$CAP/err" 2>/dev/null)
+	if [ "$status" = 124 ]; then
+		fail "timed out: $(cat "$CAP/cmd")"
+	elif [ "$status" -gt 128 ] 2>/dev/null; then
+		fail "killed by signal $((status - 128)): $(cat "$CAP/cmd")"
+	fi
+}
+
+run_hlink()
+{
+	run "$HLINK" "$@"
+}
+
+# run_hlink_input TEXT ARG...: TEXT (printf %b) is hlink's stdin
+run_hlink_input()
+{
+	printf '%b' "$1" >"$CAP/in"
+	shift
+	run "$HLINK" "$@"
+}
+
+# run_hlink_nobody ARG...: hlink as uid/gid 65534, no groups
+run_hlink_nobody()
+{
+	run setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups \
+	    "$HLINK" "$@"
+}
+
+# --- expectations --------------------------------------------------------
+
+expect_status()
+{
+	asserted
+	[ "$status" = "$1" ] ||
+	    fail "exit status: expected $1, got $status ($(cat "$CAP/cmd"))" \
+	    "stderr:" "$(visible "$CAP/err")"
+}
+
+# expect_file_lines WHAT FILE LINE...: FILE holds exactly the LINEs
+expect_file_lines()
+{
+	local what=$1 file=$2
+	shift 2
+	if [ $# -eq 0 ]; then
+		: >"$CAP/expected"
+	else
+		printf '%s\n' "$@" >"$CAP/expected"
+	fi
+	expect_file_same "$what" "$file"
+}
+
+expect_file_same()
+{
+	asserted
+	if ! cmp -s "$CAP/expected" "$2"; then
+		fail "$1 differs ($(cat "$CAP/cmd"))" \
+		    "expected:" "$(visible "$CAP/expected")" \
+		    "actual:" "$(visible "$2")"
+	fi
+}
+
+# expect_stdout [LINE...]: stdout is exactly these lines (none: empty)
+expect_stdout()
+{
+	expect_file_lines stdout "$CAP/out" "$@"
+}
+
+expect_stderr()
+{
+	expect_file_lines stderr "$CAP/err" "$@"
+}
+
+# expect_stderr_raw STRING: stderr is exactly STRING (no newline added)
+expect_stderr_raw()
+{
+	printf '%s' "$1" >"$CAP/expected"
+	expect_file_same stderr "$CAP/err"
+}
+
+# expect_result STATUS STDERR-LINE...: status, these stderr lines, no stdout
+expect_result()
+{
+	expect_status "$1"
+	shift
+	expect_stderr "$@"
+	expect_stdout
+}
+
+# expect_ok: status 0 and nothing printed
+expect_ok()
+{
+	expect_result 0
+}
+
+# expect_usage LINE: a usage error: LINE, the --help hint, exit 2
+expect_usage()
+{
+	expect_result 2 "$1" "Try 'hlink --help' for more information."
+}
+
+# expect_cannot DST SRC WHY [HINT]: the one failure line (and hint), exit 1
+expect_cannot()
+{
+	if [ $# -ge 4 ]; then
+		expect_result 1 "hlink: cannot link '$1' to '$2': $3" \
+		    "hlink: hint: $4"
+	else
+		expect_result 1 "hlink: cannot link '$1' to '$2': $3"
+	fi
+}
+
+# --- the filesystem ------------------------------------------------------
+
+ino()
+{
+	stat -c '%d:%i' -- "$1" 2>/dev/null
+}
+
+nlink()
+{
+	stat -c %h -- "$1"
+}
+
+same_inode()
+{
+	[ -e "$1" ] || [ -L "$1" ] || return 1
+	[ "$(ino "$1")" = "$(ino "$2")" ]
+}
+
+expect_same_inode()
+{
+	asserted
+	same_inode "$1" "$2" ||
+	    fail "'$1' is not a hard link to '$2' ($(ino "$1") vs $(ino "$2"))"
+}
+
+expect_not_same_inode()
+{
+	asserted
+	! same_inode "$1" "$2" || fail "'$1' is a hard link to '$2'"
+}
+
+expect_nlink()
+{
+	asserted
+	[ "$(nlink "$1" 2>/dev/null)" = "$2" ] ||
+	    fail "'$1': link count $(nlink "$1" 2>&1), expected $2"
+}
+
+expect_exists()
+{
+	asserted
+	[ -e "$1" ] || [ -L "$1" ] || fail "'$1' does not exist"
+}
+
+expect_missing()
+{
+	asserted
+	! [ -e "$1" ] && ! [ -L "$1" ] || fail "'$1' exists, it should not"
+}
+
+expect_content()
+{
+	asserted
+	local got
+	got=$(cat -- "$1" 2>&1)
+	[ "$got" = "$2" ] || fail "'$1' holds '$got', expected '$2'"
+}
+
+# expect_symlink P [TARGET]: P is a symlink (holding TARGET)
+expect_symlink()
+{
+	asserted
+	if ! [ -L "$1" ]; then
+		fail "'$1' is not a symbolic link"
+	elif [ $# -ge 2 ] && [ "$(readlink -- "$1")" != "$2" ]; then
+		fail "'$1' holds '$(readlink -- "$1")', expected '$2'"
+	fi
+}
+
+expect_not_symlink()
+{
+	asserted
+	! [ -L "$1" ] || fail "'$1' is a symbolic link -> '$(readlink -- "$1")'"
+}
+
+# expect_no_temp DIR...: no .hlink.* temp names left in the DIRs
+expect_no_temp()
+{
+	asserted
+	local d left
+	for d in "$@"; do
+		left=$(find "$d" -maxdepth 1 -name '.hlink.*' 2>/dev/null)
+		[ -z "$left" ] || fail "temp files left in '$d':" "$left"
+	done
+}
+
+# snapshot [DIR...]: every name with its inode, links, type, size, mode,
+# owner, symlink target, and (unless $CAP/loose exists) its ctime and
+# mtime: a link made and undone shows in the ctime.  -f makes its link
+# under a temp name first, so a failed -f may touch times: snap_save_loose.
+snapshot()
+{
+	local fmt='%p %i %n %y %s %m %U %l %C@ %T@\n'
+	[ -e "$CAP/loose" ] && fmt='%p %i %n %y %s %m %U %l\n'
+	[ $# -gt 0 ] || set -- .
+	find "$@" -printf "$fmt" 2>&1 | LC_ALL=C sort
+}
+
+snap_save()
+{
+	rm -f "$CAP/loose"
+	snapshot "$@" >"$CAP/snap"
+}
+
+snap_save_loose()
+{
+	: >"$CAP/loose"
+	snapshot "$@" >"$CAP/snap"
+}
+
+# expect_unchanged [DIR...]: same snapshot as at the last snap_save
+expect_unchanged()
+{
+	asserted
+	snapshot "$@" >"$CAP/snap2"
+	cmp -s "$CAP/snap" "$CAP/snap2" ||
+	    fail "the filesystem changed ($(cat "$CAP/cmd"))" \
+	    "$(diff "$CAP/snap" "$CAP/snap2" | sed -n 2,20p)"
+}
+
+# mount_point P: the mount point of the filesystem holding P (findmnt
+# prints one line per mount stacked there: they are all the same place)
+mount_point()
+{
+	findmnt -n -o TARGET --target "$1" | head -n 1
+}
+
+# --- the environment -----------------------------------------------------
+
+need_root()
+{
+	[ "$(id -u)" = 0 ] || skip "needs root (running as uid $(id -u))"
+}
+
+need_cmd()
+{
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "needs $c, not installed"
+	done
+}
+
+# need_nobody: root, setpriv, and a sandbox that uid 65534 can enter
+need_nobody()
+{
+	need_root
+	need_cmd setpriv
+	setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID --clear-groups true \
+	    2>/dev/null || skip "setpriv cannot switch to uid $NOBODY_UID"
+	chmod 755 "$SB"
+	local d=$SB
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		setpriv --reuid=$NOBODY_UID --regid=$NOBODY_GID \
+		    --clear-groups test -x "$d" ||
+		    skip "uid $NOBODY_UID cannot search '$d'"
+	done
+}
+
+# shm_sandbox: $SHM, a second sandbox on /dev/shm, on another filesystem
+# than $SB (skips otherwise); removed with the test's sandbox.
+shm_sandbox()
+{
+	[ -d /dev/shm ] && [ -w /dev/shm ] || skip "no writable /dev/shm"
+	SHM=$(mktemp -d /dev/shm/hlink-it.XXXXXX) ||
+	    skip "cannot make a directory in /dev/shm"
+	printf '%s\n' "$SHM" >>"$CAP/cleanup"
+	if [ "$(stat -c %d "$SHM")" = "$(stat -c %d "$SB")" ]; then
+		skip "/dev/shm and $SB are on the same filesystem"
+	fi
+}
+
+# in_ns SCRIPT: runs SCRIPT in bash in a private mount namespace, with
+# this library and $HLINK $SB $CAP; its mounts vanish with it.
+# run_hlink in SCRIPT leaves its result for load_result.
+in_ns()
+{
+	need_root
+	need_cmd unshare
+	unshare -m --propagation private true 2>/dev/null ||
+	    skip "unshare -m does not work here"
+	HLINK=$HLINK SB=$SB CAP=$CAP LIB=$LIB \
+	    unshare -m --propagation private bash -c \
+	    'source "$LIB"; cd "$SB" || exit 1; '"$1"
+	local rc=$?
+	[ $rc -ne 77 ] || exit 77
+	return $rc
+}
+
+# mount_tmpfs DIR [OPTS]: inside in_ns
+mount_tmpfs()
+{
+	mkdir -p "$1" &&
+	    mount -t tmpfs ${2:+-o "$2"} hlink-test "$1"
+}
+
+# mkfile NAME [CONTENT]: a regular file holding CONTENT (default: NAME)
+mkfile()
+{
+	printf '%s\n' "${2-$1}" >"$1"
+}
