@@ -17,7 +17,7 @@ HL_CFLAGS = -std=c99 -Wall -Wextra -Wpedantic
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
-CORE = hardlink diagnose messages quote path sys walk list
+CORE = hardlink diagnose messages quote path sys walk list tree
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "path.h"
 #include "sys.h"
+#include "tree.h"
 
 #ifndef HLINK_VERSION
 #define HLINK_VERSION "unknown"
@@ -32,14 +33,17 @@ struct run {
 	int			 dstdirfd;
 	int			 flags;		/* for every hl_request */
 	int			 failures;
+	struct hl_request	*tree;		/* the -r operand under way */
 };
 
 static const char usage_text[] =
 "Usage: hlink [OPTION]... [-T] SRC DST\n"
 "  or:  hlink [OPTION]... SRC... DIR\n"
 "  or:  hlink [OPTION]... -t DIR SRC...\n"
+"  or:  hlink -r [OPTION]... SRCDIR DSTDIR\n"
 "  or:  hlink --list [-0LPv] FILE [ROOT]...\n"
 "Make DST a hard link to SRC, or make DIR/basename(SRC) for each SRC.\n"
+"With -r, make DSTDIR a replica of SRCDIR whose files are hard links.\n"
 "With --list, print every name of FILE's inode under the ROOTs (by\n"
 "default, FILE's whole filesystem).\n"
 "\n"
@@ -62,6 +66,7 @@ static const char usage_text[] =
 "  -v, --verbose               print each link made\n"
 "  -q, --quiet                 print no notice for a symbolic link fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
+"  -r, --recursive             replicate directory trees (see above)\n"
 "      --list                  print the names of FILE (see above)\n"
 "  -0, --null                  with --list, end each name with NUL\n"
 "  -h, --help                  print this help and exit\n"
@@ -145,7 +150,8 @@ ask_replace(const char *dst_shown)
 	return first == 'y' || first == 'Y';
 }
 
-static void
+/* Links one operand or tree entry; returns 0 when it ended linked. */
+static int
 link_operand(struct run *run, struct hl_request *req)
 {
 	struct hl_outcome	out;
@@ -154,7 +160,7 @@ link_operand(struct run *run, struct hl_request *req)
 	    run->o->replace == REPLACE_ASK) {
 		if (!ask_replace(req->dst_shown)) {
 			run->failures++;
-			return;
+			return -1;
 		}
 		req->flags |= HL_FORCE;
 		hl_link(req, &out);
@@ -162,8 +168,129 @@ link_operand(struct run *run, struct hl_request *req)
 	if (out.status == HL_FAILED) {
 		report_failure(req, &out);
 		run->failures++;
-	} else
-		report_success(run, req, &out);
+		return -1;
+	}
+	report_success(run, req, &out);
+	return 0;
+}
+
+static int
+tree_link(void *ctx, struct hl_request *req)
+{
+	return link_operand(ctx, req);
+}
+
+static void
+tree_made_dir(void *ctx, const char *dst, const char *src)
+{
+	const struct run	*run = ctx;
+	char			 q[QUOTED_MAX];
+
+	(void)src;
+	if (run->flags & HL_DRY_RUN)
+		printf("would create directory %s\n", quoted(dst, q));
+	else if (run->o->verbose)
+		printf("created directory %s\n", quoted(dst, q));
+}
+
+static void
+tree_mount_point(void *ctx, const char *dst, const char *src,
+    const char *target)
+{
+	const struct run	*run = ctx;
+	char			 s[QUOTED_MAX], d[QUOTED_MAX], t[QUOTED_MAX];
+
+	quoted(src, s);
+	quoted(dst, d);
+	if (!run->o->quiet && target == NULL)
+		say(stderr, "%s: another filesystem is mounted there, "
+		    "not entered: made the empty directory %s", s, d);
+	else if (!run->o->quiet)
+		say(stderr, "%s: another filesystem is mounted there, "
+		    "not entered: made a symbolic link %s instead", s, d);
+	if (target != NULL && (run->o->verbose || (run->flags & HL_DRY_RUN)))
+		printf("%s%s -> %s\n", run->flags & HL_DRY_RUN ?
+		    "would make a symbolic link " : "", d, quoted(target, t));
+}
+
+/* Stopped before making anything: -s links SRCDIR as a symlink instead. */
+static void
+tree_cross_device(struct run *run)
+{
+	struct hl_outcome	out;
+
+	if (run->flags & HL_SYMLINK_FALLBACK) {
+		run->failures--;
+		link_operand(run, run->tree);
+		return;
+	}
+	hl_diagnose(run->tree, EXDEV, &out);
+	report_failure(run->tree, &out);
+}
+
+static void
+tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
+{
+	struct run	*run = ctx;
+	char		 p[QUOTED_MAX], s[QUOTED_MAX];
+
+	run->failures++;
+	quoted(path, p);
+	switch (what) {
+	case HL_TREE_CROSS_DEVICE:
+		tree_cross_device(run);
+		break;
+	case HL_TREE_INTO_ITSELF:
+		say(stderr, "cannot replicate %s inside itself, as %s",
+		    quoted(run->tree->src_shown, s), p);
+		break;
+	case HL_TREE_READ:
+		say(stderr, "cannot read directory %s: %s", p, strerror(err));
+		break;
+	case HL_TREE_MKDIR:
+		say(stderr, "cannot make directory %s: %s", p, strerror(err));
+		break;
+	case HL_TREE_NOT_DIR:
+		say(stderr, "cannot make directory %s: it exists and is not a "
+		    "directory", p);
+		break;
+	case HL_TREE_ATTRS:
+		say(stderr, "cannot set the mode, owner or times of %s: %s", p,
+		    strerror(err));
+		break;
+	}
+}
+
+static const struct hl_tree_ops tree_ops = {
+	tree_link, tree_made_dir, tree_mount_point, tree_failed
+};
+
+static bool
+src_is_directory(const struct run *run, const char *src)
+{
+	struct stat	st;
+
+	return fstatat(run->srcdirfd, src, &st,
+	    (run->flags & HL_FOLLOW) ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISDIR(st.st_mode);
+}
+
+/* An operand: with -r a directory SRC is replicated, else linked. */
+static void
+do_operand(struct run *run, struct hl_request *req)
+{
+	struct hl_tree_request	tree = { req->srcdirfd, req->src,
+				    req->src_shown, req->dstdirfd, req->dst,
+				    req->dst_shown, req->flags, &tree_ops,
+				    run };
+
+	if (!run->o->recursive || !src_is_directory(run, req->src)) {
+		link_operand(run, req);
+		return;
+	}
+	run->tree = req;
+	hl_tree(&tree);
+	run->tree = NULL;
 }
 
 /* Links DIR/basename(src), reaching DIR through its open dirfd. */
@@ -185,7 +312,7 @@ link_into(struct run *run, int dirfd, const char *dir, size_t dirlen,
 		memcpy(shown + dirlen, name, namelen + 1);
 		req.dst_shown = shown;
 	}
-	link_operand(run, &req);
+	do_operand(run, &req);
 }
 
 static void
@@ -224,16 +351,33 @@ dst_is_directory(const struct run *run, const char *dst)
 	    S_ISDIR(st.st_mode);
 }
 
+/*
+ * "hlink -s dir link" run again finds link, a symlink to dir: that is
+ * the link already made, not a directory to put another one in.
+ */
+static bool
+is_symlink_to_src(const struct run *run, const char *src, const char *dst)
+{
+	struct stat	s, d;
+
+	return (run->flags & HL_SYMLINK_FALLBACK) &&
+	    fstatat(run->dstdirfd, dst, &d, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(d.st_mode) &&
+	    fstatat(run->dstdirfd, dst, &d, 0) == 0 &&
+	    fstatat(run->srcdirfd, src, &s, 0) == 0 &&
+	    s.st_dev == d.st_dev && s.st_ino == d.st_ino;
+}
+
 static void
 link_pair(struct run *run, char *src, char *dst)
 {
 	struct hl_request	req = { run->srcdirfd, src, src, run->dstdirfd,
 				    dst, dst, run->flags };
 
-	if (dst_is_directory(run, dst))
+	if (dst_is_directory(run, dst) && !is_symlink_to_src(run, src, dst))
 		link_all_into(run, dst, &src, 1);
 	else
-		link_operand(run, &req);
+		do_operand(run, &req);
 }
 
 static int
@@ -252,7 +396,7 @@ open_option_dir(const char *dir, int *fd)
 static int
 run_links(const struct options *o)
 {
-	struct run	run = { o, AT_FDCWD, AT_FDCWD, o->link_flags, 0 };
+	struct run	run = { o, AT_FDCWD, AT_FDCWD, o->link_flags, 0, NULL };
 	int		n = o->noperands;
 
 	if (o->replace == REPLACE_FORCE)

@@ -115,9 +115,8 @@ bad_option(int c, char **argv, char *msg, size_t size)
 	return usage_error(msg, size, "invalid option -- %s", letter);
 }
 
-/* Applies one option; returns -1 for one this release does not have. */
-static int
-apply_option(int c, struct options *o, char *msg, size_t size)
+static void
+apply_option(int c, struct options *o)
 {
 	switch (c) {
 	case 'L':
@@ -169,8 +168,8 @@ apply_option(int c, struct options *o, char *msg, size_t size)
 		o->mode = MODE_VERSION;
 		break;
 	case 'r':
-		return usage_error(msg, size,
-		    "-r (tree mode) is not available yet", NULL);
+		o->recursive = true;
+		break;
 	case OPT_LIST:
 		o->list = true;
 		break;
@@ -178,7 +177,6 @@ apply_option(int c, struct options *o, char *msg, size_t size)
 		o->null = true;
 		break;
 	}
-	return 0;
 }
 
 /* Remembers the first option that only means something for linking. */
@@ -253,8 +251,7 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(c, argv, msg, size);
-		if (apply_option(c, o, msg, size) < 0)
-			return -1;
+		apply_option(c, o);
 		note_link_option(c, o);
 	}
 	if (o->mode != MODE_LINK)

@@ -27,6 +27,7 @@ struct options {
 	bool		 no_target_directory;	/* -T */
 	bool		 verbose;
 	bool		 quiet;
+	bool		 recursive;	/* -r: replicate directory trees */
 	bool		 list;		/* --list: a mode of its own */
 	bool		 null;		/* -0: --list names end in NUL */
 	const char	*link_option;	/* first option only links use */

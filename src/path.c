@@ -2,6 +2,7 @@
  * path.c: path strings for messages and symlink targets.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "path.h"
@@ -173,4 +174,26 @@ hl_relative_path(const char *from, const char *to, char *buf, size_t size)
 	}
 	n = snprintf(buf + len, size - len, "%s", len == 0 && *to == '\0' ? "." : to);
 	return n < 0 || (size_t)n >= size - len ? -1 : 0;
+}
+
+int
+hl_pathbuf_join(struct hl_pathbuf *pb, size_t len, const char *name)
+{
+	size_t	namelen = strlen(name), need, cap;
+	bool	slash = len > 0 && pb->s[len - 1] != '/';
+	char	*p;
+
+	need = len + slash + namelen + 1;
+	if (need > pb->cap) {
+		for (cap = pb->cap ? pb->cap : 256; cap < need; cap *= 2)
+			;
+		if ((p = realloc(pb->s, cap)) == NULL)
+			return -1;
+		pb->s = p;
+		pb->cap = cap;
+	}
+	if (slash)
+		pb->s[len++] = '/';
+	memcpy(pb->s + len, name, namelen + 1);
+	return (int)(len + namelen);
 }

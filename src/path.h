@@ -46,4 +46,16 @@ const char *hl_basename(const char *path, char *buf, size_t size);
 int	hl_relative_path(const char *from, const char *to, char *buf,
 	    size_t size);
 
+/*
+ * A path that grows without limit, as walks go deeper than PATH_MAX.
+ * hl_pathbuf_join() writes name after the first len bytes, with a '/'
+ * between unless there is one, and returns the new length or -1.
+ */
+struct hl_pathbuf {
+	char	*s;
+	size_t	 cap;
+};
+
+int	hl_pathbuf_join(struct hl_pathbuf *pb, size_t len, const char *name);
+
 #endif

@@ -51,6 +51,25 @@ hl_open_dir(int dirfd, const char *path, bool follow)
 	return openat(dirfd, path, DIR_OPEN_FLAGS | (follow ? 0 : O_NOFOLLOW));
 }
 
+bool
+hl_mounts_has(const struct hl_mounts *m, const char *rel)
+{
+	const char	*name = m->names;
+	size_t		 i;
+
+	for (i = 0; i < m->count; i++, name += strlen(name) + 1)
+		if (strcmp(name, rel) == 0)
+			return true;
+	return false;
+}
+
+void
+hl_mounts_free(struct hl_mounts *m)
+{
+	free(m->names);
+	memset(m, 0, sizeof(*m));
+}
+
 /*
  * Walks up from path until the device changes.  A bind mount of a
  * directory of the same filesystem is not seen this way; mountinfo sees it.
@@ -228,25 +247,43 @@ hl_mount_point(const char *path, char *buf, size_t size)
 	return found == 0 ? 0 : mount_point_by_device(path, buf, size);
 }
 
-bool
-hl_mounts_below(int dirfd, const char *dir)
+static int
+add_mount(struct hl_mounts *m, const char *rel)
+{
+	size_t	 n = strlen(rel) + 1;
+	char	*p = realloc(m->names, m->len + n);
+
+	if (p == NULL)
+		return -1;
+	memcpy(p + m->len, rel, n);
+	m->names = p;
+	m->len += n;
+	m->count++;
+	return 0;
+}
+
+int
+hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 {
 	FILE	*f;
 	char	 real[PATH_MAX], *line = NULL, *point;
-	size_t	 cap = 0;
-	bool	 below = false;
+	size_t	 cap = 0, len;
+	int	 rc = 0;
 
+	memset(m, 0, sizeof(*m));
 	if (hl_realpath_at(dirfd, dir, true, real, sizeof(real)) < 0 ||
 	    (f = fopen("/proc/self/mountinfo", "re")) == NULL)
-		return true;
-	while (!below && getline(&line, &cap, f) > 0) {
+		return -1;
+	len = strcmp(real, "/") == 0 ? 0 : strlen(real);
+	while (rc == 0 && getline(&line, &cap, f) > 0) {
 		point = mountinfo_point(line);
-		below = point != NULL && strcmp(point, real) != 0 &&
-		    is_under(point, real);
+		if (point != NULL && strcmp(point, real) != 0 &&
+		    is_under(point, real))
+			rc = add_mount(m, point + len + 1);
 	}
 	free(line);
 	fclose(f);
-	return below;
+	return rc;
 }
 
 #else	/* POSIX fallbacks */
@@ -338,12 +375,13 @@ hl_mount_point(const char *path, char *buf, size_t size)
 	return mount_point_by_device(path, buf, size);
 }
 
-bool
-hl_mounts_below(int dirfd, const char *dir)
+int
+hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 {
 	(void)dirfd;
 	(void)dir;
-	return true;
+	memset(m, 0, sizeof(*m));
+	return -1;
 }
 
 #endif

@@ -30,9 +30,21 @@ long	hl_link_max(int dirfd, const char *path, bool follow);
 int	hl_mount_point(const char *path, char *buf, size_t size);
 
 /*
- * False only when no filesystem is mounted anywhere below dir, so that a
- * walk of dir need not check the device of each directory it enters.
+ * The mount points strictly below a directory, as paths relative to it,
+ * one after another with a NUL after each.
  */
-bool	hl_mounts_below(int dirfd, const char *dir);
+struct hl_mounts {
+	char	*names;
+	size_t	 len;
+	size_t	 count;
+};
+
+/*
+ * Fills m with the mount points below dir.  Returns -1 when it cannot
+ * tell (a system without /proc/self/mountinfo): assume there are some.
+ */
+int	hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m);
+bool	hl_mounts_has(const struct hl_mounts *m, const char *rel);
+void	hl_mounts_free(struct hl_mounts *m);
 
 #endif

@@ -35,6 +35,7 @@ struct walk_frame {
 	ino_t		 ino;
 	size_t		 pathlen;
 	bool		 left;		/* HL_WALK_LEAVE was returned */
+	bool		 skip;		/* hl_walk_skip(): read no more */
 	struct spilled	*entries;
 	size_t		 nentries, next, cap;
 	char		*names;
@@ -100,7 +101,17 @@ keep_entry(struct walk_frame *f, const struct dirent *d)
 	return 0;
 }
 
-/* Reads the rest of the oldest open frame into memory and closes it. */
+static bool
+is_dot_or_dotdot(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' ||
+	    (name[1] == '.' && name[2] == '\0'));
+}
+
+/*
+ * Reads the rest of the oldest open frame into memory and closes it.  A
+ * frame reopened through ".." has its entries in memory already.
+ */
 static int
 spill_oldest(struct hl_walk *w)
 {
@@ -112,9 +123,15 @@ spill_oldest(struct hl_walk *w)
 		return -1;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	if (f->dir == NULL) {
+		close(f->fd);
+		f->fd = -1;
+		w->open--;
+		return 0;
+	}
 	errno = 0;
 	while ((d = readdir(f->dir)) != NULL)
-		if (keep_entry(f, d) < 0)
+		if (!is_dot_or_dotdot(d->d_name) && keep_entry(f, d) < 0)
 			return -1;
 	if (errno != 0)
 		return -1;
@@ -193,28 +210,11 @@ pop(struct hl_walk *w)
 	if (w->depth > 1 && first_open(w) == w->depth - 1)
 		rc = reopen_parent(w, f->fd);
 	if (rc == 0 && w->depth > 1)
-		w->path[w->frames[w->depth - 2].pathlen] = '\0';
+		w->path.s[w->frames[w->depth - 2].pathlen] = '\0';
 	free_frame(f);
 	w->depth--;
 	w->open--;
 	return rc;
-}
-
-static int
-set_path(struct hl_walk *w, size_t len, const char *name)
-{
-	size_t	namelen = strlen(name);
-	bool	slash = len > 0 && w->path[len - 1] != '/';
-	void	*p;
-
-	if ((p = grow(w->path, &w->pathcap, len + slash + namelen + 1,
-	    1)) == NULL)
-		return -1;
-	w->path = p;
-	if (slash)
-		w->path[len++] = '/';
-	memcpy(w->path + len, name, namelen + 1);
-	return (int)(len + namelen);
 }
 
 int
@@ -224,14 +224,14 @@ hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
 	int	fd;
 
 	memset(w, 0, sizeof(*w));
-	if (set_path(w, 0, root) < 0)
+	if (hl_pathbuf_join(&w->path, 0, root) < 0)
 		return -1;
 	fd = openat(dirfd, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, st) < 0 || push(w, fd, strlen(root)) < 0) {
 		if (fd >= 0)
 			close(fd);
-		free(w->path);
-		w->path = NULL;
+		free(w->path.s);
+		w->path.s = NULL;
 		return -1;
 	}
 	return 0;
@@ -258,8 +258,7 @@ next_entry(struct walk_frame *f, struct hl_walk_entry *e, int *err)
 			*err = errno;
 			return false;
 		}
-	} while (d->d_name[0] == '.' && (d->d_name[1] == '\0' ||
-	    (d->d_name[1] == '.' && d->d_name[2] == '\0')));
+	} while (is_dot_or_dotdot(d->d_name));
 	e->name = d->d_name;
 	e->ino = d->d_ino;
 	e->type = type_of(d);
@@ -286,13 +285,15 @@ hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e)
 			return HL_WALK_END;
 		f = &w->frames[w->depth - 1];
 	}
-	if (next_entry(f, e, &err))
+	if (!f->skip && next_entry(f, e, &err))
 		return HL_WALK_ENTRY;
-	f->left = true;
 	if (err != 0) {
+		/* Report, then leave the directory as if it had ended. */
 		w->err = err;
+		f->skip = true;
 		return HL_WALK_ERROR;
 	}
+	f->left = true;
 	return HL_WALK_LEAVE;
 }
 
@@ -322,13 +323,19 @@ hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev)
 	if (fd < 0)
 		return -1;
 	if (!on_device(fd, dev) ||
-	    (len = set_path(w, parentlen, name)) < 0 ||
+	    (len = hl_pathbuf_join(&w->path, parentlen, name)) < 0 ||
 	    push(w, fd, (size_t)len) < 0) {
 		close(fd);
-		w->path[parentlen] = '\0';
+		w->path.s[parentlen] = '\0';
 		return -1;
 	}
 	return 0;
+}
+
+void
+hl_walk_skip(struct hl_walk *w)
+{
+	w->frames[w->depth - 1].skip = true;
 }
 
 int
@@ -342,10 +349,10 @@ hl_walk_path(struct hl_walk *w, const char *name)
 {
 	size_t	len = w->frames[w->depth - 1].pathlen;
 
-	w->path[len] = '\0';
-	if (name != NULL && set_path(w, len, name) < 0)
-		return w->path;
-	return w->path;
+	w->path.s[len] = '\0';
+	if (name != NULL)
+		(void)hl_pathbuf_join(&w->path, len, name);
+	return w->path.s;
 }
 
 void
@@ -356,6 +363,6 @@ hl_walk_close(struct hl_walk *w)
 		w->depth--;
 	}
 	free(w->frames);
-	free(w->path);
+	free(w->path.s);
 	memset(w, 0, sizeof(*w));
 }

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "path.h"
+
 #define HL_WALK_MAX_OPEN	64
 
 enum hl_walk_event {
@@ -46,8 +48,7 @@ struct hl_walk {
 	size_t			 depth;		/* frames in use */
 	size_t			 cap;
 	size_t			 open;		/* frames holding an open dir */
-	char			*path;		/* root/dir/.../current */
-	size_t			 pathcap;
+	struct hl_pathbuf	 path;		/* root/dir/.../current */
 	int			 err;
 	bool			 stopped;	/* after an error it cannot pass */
 };
@@ -69,6 +70,9 @@ enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e);
  * Returns -1 with errno set when it cannot be opened; the walk goes on.
  */
 int	hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev);
+
+/* Ends the current directory early: the next event is its leave. */
+void	hl_walk_skip(struct hl_walk *w);
 
 /* The fd of the current directory. */
 int	hl_walk_fd(const struct hl_walk *w);

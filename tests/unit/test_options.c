@@ -444,11 +444,15 @@ test_options__argument_not_allowed(void **state)
 static void
 test_options__recursive(void **state)
 {
+	struct cmdline	c;
+
 	(void)state;
-	assert_usage_error(ARGV("-r", "a", "b"),
-	    "-r (tree mode) is not available yet");
-	assert_usage_error(ARGV("--recursive", "a", "b"),
-	    "-r (tree mode) is not available yet");
+	parse_ok(&c, ARGV("-r", "a", "b"));
+	assert_true(c.opts.recursive);
+	parse_ok(&c, ARGV("--recursive", "-t", "d", "a"));
+	assert_true(c.opts.recursive);
+	assert_usage_error(ARGV("--list", "-r", "a"),
+	    "option '--recursive' cannot be used with --list");
 }
 
 static void

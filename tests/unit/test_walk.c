@@ -203,6 +203,52 @@ test_walk__deep_tree_keeps_fds_bounded(void **state)
 	assert_int_equal(open_fds(), before);
 }
 
+/* Makes d/d/... under name, depth levels deep, with a file "f" in each. */
+static void
+make_branch(int dirfd, const char *name, int depth)
+{
+	int	fd;
+
+	assert_int_equal(mkdirat(dirfd, name, 0755), 0);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	make_chain(fd, depth);
+	close(fd);
+}
+
+/*
+ * Two branches deeper than the fds it may hold: the second spills the
+ * frames reopened on the way back from the first.  "." and ".." are
+ * never entries, not even of a frame read into memory.
+ */
+static void
+test_walk__two_deep_branches(void **state)
+{
+	struct fixture		*f = *state;
+	struct hl_walk		 w;
+	struct hl_walk_entry	 e;
+	struct stat		 st;
+	enum hl_walk_event	 ev;
+	int			 entries = 0, before = open_fds();
+
+	make_branch(f->dirfd, "a", DEEP);
+	make_branch(f->dirfd, "b", DEEP);
+	assert_int_equal(hl_walk_open(&w, f->dirfd, ".", &st), 0);
+	while ((ev = hl_walk_next(&w, &e)) != HL_WALK_END) {
+		assert_int_not_equal(ev, HL_WALK_ERROR);
+		if (ev != HL_WALK_ENTRY)
+			continue;
+		assert_string_not_equal(e.name, "..");
+		assert_string_not_equal(e.name, ".");
+		entries++;
+		if (e.type != HL_TYPE_OTHER && strcmp(e.name, "f") != 0)
+			assert_int_equal(hl_walk_enter(&w, e.name, NULL), 0);
+		assert_true(open_fds() <= before + HL_WALK_MAX_OPEN + 1);
+	}
+	hl_walk_close(&w);
+	assert_int_equal(entries, 2 + 2 * 2 * DEEP);
+}
+
 /*
  * A spilled ancestor is reopened through "..".  If a directory below it
  * was moved elsewhere meanwhile, ".." is another directory: the walk must
@@ -287,6 +333,7 @@ main(void)
 		T(test_walk__paths_join_root_and_names),
 		T(test_walk__deep_tree_keeps_fds_bounded),
 		T(test_walk__moved_directory_stops_the_walk),
+		T(test_walk__two_deep_branches),
 		T(test_walk__enter_refuses_another_device),
 		T(test_walk__enter_never_follows_a_symlink),
 	};

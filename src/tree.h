@@ -1,0 +1,57 @@
+/*
+ * tree.h: -r, a replica of a directory tree whose files are hard links.
+ */
+#ifndef HLINK_TREE_H
+#define HLINK_TREE_H
+
+#include <stdbool.h>
+
+#include "hardlink.h"
+
+/* What hl_tree() could not do; see struct hl_tree_ops. */
+enum hl_tree_failure {
+	HL_TREE_CROSS_DEVICE,	/* DST is not on SRC's filesystem: nothing made */
+	HL_TREE_INTO_ITSELF,	/* DST is inside SRC: nothing made */
+	HL_TREE_READ,		/* a source directory could not be read */
+	HL_TREE_MKDIR,		/* a directory could not be made */
+	HL_TREE_NOT_DIR,	/* the replica has a non-directory there */
+	HL_TREE_ATTRS		/* mode, owner or times could not be set */
+};
+
+/*
+ * hl_tree() prints nothing: it hands each entry and event to these.
+ * link() makes one non-directory entry, as hl_link() does, and returns 0
+ * when it ended linked; main.c reports it, and asks for -i there.
+ */
+struct hl_tree_ops {
+	int	(*link)(void *ctx, struct hl_request *req);
+	void	(*made_dir)(void *ctx, const char *dst, const char *src);
+	/* A mount point not entered; target is NULL for an empty directory. */
+	void	(*mount_point)(void *ctx, const char *dst, const char *src,
+		    const char *target);
+	void	(*failed)(void *ctx, enum hl_tree_failure what,
+		    const char *path, int err);
+};
+
+/*
+ * The replica dst (relative to dstdirfd) of the directory src (relative
+ * to srcdirfd).  The flags are hl_request's: HL_FOLLOW applies only to
+ * src itself (the walk never follows a symlink), HL_FORCE, HL_DRY_RUN and
+ * HL_SYMLINK_FALLBACK to every entry.
+ */
+struct hl_tree_request {
+	int				 srcdirfd;
+	const char			*src;
+	const char			*src_shown;
+	int				 dstdirfd;
+	const char			*dst;
+	const char			*dst_shown;
+	int				 flags;
+	const struct hl_tree_ops	*ops;
+	void				*ctx;
+};
+
+/* Returns 0 when everything was replicated, -1 when anything failed. */
+int	hl_tree(const struct hl_tree_request *req);
+
+#endif
