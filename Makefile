@@ -13,7 +13,8 @@ CFLAGS ?= -O2 -g
 
 HL_CPPFLAGS = -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
 	-D_FILE_OFFSET_BITS=64 -DHLINK_VERSION='"$(VERSION)"'
-HL_CFLAGS = -std=c99 -Wall -Wextra -Wpedantic
+HL_CFLAGS = -std=c99 -Wall -Wextra -Wpedantic -pthread
+HL_LDLIBS = -pthread
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
@@ -44,7 +45,7 @@ CMOCKA_LIBS = -lcmocka
 all: hlink
 
 hlink: $(OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(HL_LDLIBS) $(LDLIBS)
 
 build/%.o: src/%.c include/hardlink.h src/*.h | build
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) $(WERROR) $(CFLAGS) \
@@ -58,7 +59,7 @@ build/test_%: tests/unit/test_%.c build/wrap.o build/options.o \
 		$(CORE_OBJ) tests/unit/wrap.h
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) $(WERROR) $(CFLAGS) \
 		$(LDFLAGS) $(WRAP_LDFLAGS) -o $@ $< build/wrap.o \
-		build/options.o $(CORE_OBJ) $(CMOCKA_LIBS) $(LDLIBS)
+		build/options.o $(CORE_OBJ) $(CMOCKA_LIBS) $(HL_LDLIBS) $(LDLIBS)
 
 # The same unit tests, every object rebuilt with the sanitizers.
 build/asan/%.o: src/%.c include/hardlink.h src/*.h | build/asan
@@ -70,7 +71,7 @@ build/asan/test_%: tests/unit/test_%.c tests/unit/wrap.c tests/unit/wrap.h \
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) -g -O1 $(ASAN_FLAGS) \
 		$(WRAP_LDFLAGS) -o $@ $< tests/unit/wrap.c \
 		build/asan/options.o $(CORE:%=build/asan/%.o) \
-		$(CMOCKA_LIBS)
+		$(CMOCKA_LIBS) $(HL_LDLIBS)
 
 build build/asan:
 	mkdir -p $@

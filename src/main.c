@@ -150,8 +150,19 @@ ask_replace(const char *dst_shown)
 	return first == 'y' || first == 'Y';
 }
 
-/* Links one operand or tree entry; returns 0 when it ended linked. */
-static int
+static void
+report(struct run *run, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	if (out->status == HL_FAILED) {
+		report_failure(req, out);
+		run->failures++;
+	} else
+		report_success(run, req, out);
+}
+
+/* Links one operand. */
+static void
 link_operand(struct run *run, struct hl_request *req)
 {
 	struct hl_outcome	out;
@@ -160,24 +171,31 @@ link_operand(struct run *run, struct hl_request *req)
 	    run->o->replace == REPLACE_ASK) {
 		if (!ask_replace(req->dst_shown)) {
 			run->failures++;
-			return -1;
+			return;
 		}
 		req->flags |= HL_FORCE;
 		hl_link(req, &out);
 	}
-	if (out.status == HL_FAILED) {
-		report_failure(req, &out);
-		run->failures++;
-		return -1;
-	}
-	report_success(run, req, &out);
-	return 0;
+	report(run, req, &out);
 }
 
-static int
-tree_link(void *ctx, struct hl_request *req)
+static void
+tree_report(void *ctx, const struct hl_request *req,
+    const struct hl_outcome *out)
 {
-	return link_operand(ctx, req);
+	report(ctx, req, out);
+}
+
+/* A "no" counts as a failure, as for an operand. */
+static bool
+tree_ask(void *ctx, const struct hl_request *req)
+{
+	struct run	*run = ctx;
+
+	if (ask_replace(req->dst_shown))
+		return true;
+	run->failures++;
+	return false;
 }
 
 static void
@@ -262,7 +280,11 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 }
 
 static const struct hl_tree_ops tree_ops = {
-	tree_link, tree_made_dir, tree_mount_point, tree_failed
+	tree_report, NULL, tree_made_dir, tree_mount_point, tree_failed
+};
+
+static const struct hl_tree_ops tree_ops_asking = {
+	tree_report, tree_ask, tree_made_dir, tree_mount_point, tree_failed
 };
 
 static bool
@@ -281,8 +303,9 @@ do_operand(struct run *run, struct hl_request *req)
 {
 	struct hl_tree_request	tree = { req->srcdirfd, req->src,
 				    req->src_shown, req->dstdirfd, req->dst,
-				    req->dst_shown, req->flags, &tree_ops,
-				    run };
+				    req->dst_shown, req->flags, run->o->jobs,
+				    run->o->replace == REPLACE_ASK ?
+				    &tree_ops_asking : &tree_ops, run };
 
 	if (!run->o->recursive || !src_is_directory(run, req->src)) {
 		link_operand(run, req);

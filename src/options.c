@@ -2,14 +2,17 @@
  * options.c: the command line.  getopt_long() fills one struct; the
  * checks that need the whole line (operand counts, option pairs) follow.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hardlink.h"
 #include "options.h"
+#include "sys.h"
 
 enum long_only {
 	OPT_SRC_DIR = CHAR_MAX + 1,
@@ -20,7 +23,7 @@ enum long_only {
 };
 
 /* A leading ':' makes getopt return ':' for a missing argument. */
-static const char short_options[] = ":LPsfinTt:vqrhV0";
+static const char short_options[] = ":LPsfinTt:vqrj:hV0";
 
 static const struct option long_options[] = {
 	{ "follow",		no_argument,		NULL, 'L' },
@@ -38,6 +41,7 @@ static const struct option long_options[] = {
 	{ "quiet",		no_argument,		NULL, 'q' },
 	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
 	{ "recursive",		no_argument,		NULL, 'r' },
+	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "list",		no_argument,		NULL, OPT_LIST },
 	{ "null",		no_argument,		NULL, '0' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -170,6 +174,9 @@ apply_option(int c, struct options *o)
 	case 'r':
 		o->recursive = true;
 		break;
+	case 'j':
+		o->jobs_arg = optarg;
+		break;
 	case OPT_LIST:
 		o->list = true;
 		break;
@@ -189,6 +196,28 @@ note_link_option(int c, struct options *o)
 	o->link_option = long_option_of(c)->name;
 }
 
+/* -j N: 1 to HL_MAX_JOBS threads; by default, one per core, as many. */
+static int
+check_jobs(struct options *o, char *msg, size_t size)
+{
+	char	*end;
+	long	 n;
+
+	if (o->jobs_arg == NULL) {
+		n = hl_cpu_count();
+		o->jobs = n < 1 ? 1 : n > HL_MAX_JOBS ? HL_MAX_JOBS : (int)n;
+		return 0;
+	}
+	errno = 0;
+	n = strtol(o->jobs_arg, &end, 10);
+	if (errno != 0 || end == o->jobs_arg || *end != '\0' || n < 1 ||
+	    n > HL_MAX_JOBS)
+		return usage_error(msg, size, "-j wants a number of threads "
+		    "from 1 to " HL_MAX_JOBS_TEXT ", not %s", o->jobs_arg);
+	o->jobs = (int)n;
+	return 0;
+}
+
 static int
 check_list_operands(const struct options *o, char *msg, size_t size)
 {
@@ -206,8 +235,10 @@ check_list_operands(const struct options *o, char *msg, size_t size)
 
 /* The checks that need the whole command line. */
 static int
-check_operands(const struct options *o, char *msg, size_t size)
+check_operands(struct options *o, char *msg, size_t size)
 {
+	if (check_jobs(o, msg, size) < 0)
+		return -1;
 	if (o->list)
 		return check_list_operands(o, msg, size);
 	if (o->null)

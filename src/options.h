@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Threads for -r: more than this, on a 2-core or 64-core machine, only
+ * fight over the same directories' locks and hold more fds. */
+#define HL_MAX_JOBS		16
+#define HL_MAX_JOBS_TEXT	"16"
+
 enum hl_mode {
 	MODE_LINK,
 	MODE_HELP,
@@ -28,6 +33,8 @@ struct options {
 	bool		 verbose;
 	bool		 quiet;
 	bool		 recursive;	/* -r: replicate directory trees */
+	int		 jobs;		/* -j: threads for -r */
+	const char	*jobs_arg;
 	bool		 list;		/* --list: a mode of its own */
 	bool		 null;		/* -0: --list names end in NUL */
 	const char	*link_option;	/* first option only links use */

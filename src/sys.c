@@ -15,6 +15,7 @@
 
 #include <sys/stat.h>
 #ifdef HL_LINUX
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 #endif
@@ -125,6 +126,17 @@ hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
 	rc = fd_path(fd, buf, size);
 	close(fd);
 	return rc;
+}
+
+/* The affinity mask, not the machine: taskset and cgroups narrow it. */
+long
+hl_cpu_count(void)
+{
+	cpu_set_t	set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	return sysconf(_SC_NPROCESSORS_ONLN);
 }
 
 bool
@@ -342,6 +354,16 @@ hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
 	    strcmp(buf, "/") == 0 ? "" : "/", name) >= (int)(size - len))
 		return -1;
 	return 0;
+}
+
+long
+hl_cpu_count(void)
+{
+#ifdef _SC_NPROCESSORS_ONLN
+	return sysconf(_SC_NPROCESSORS_ONLN);
+#else
+	return 1;
+#endif
 }
 
 bool

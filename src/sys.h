@@ -17,6 +17,9 @@ int	hl_open_dir(int dirfd, const char *path, bool follow);
 int	hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
 	    size_t size);
 
+/* The number of CPUs this process may run on, or -1. */
+long	hl_cpu_count(void);
+
 /* True when the kernel refuses hard links to other users' files. */
 bool	hl_protected_hardlinks(void);
 

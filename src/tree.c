@@ -4,14 +4,20 @@
  * and gets its mode, owner and times once they are all there, since
  * making an entry changes its directory's modification time.
  *
- * Only the deepest HL_WALK_MAX_OPEN replica directories stay open; an
- * older one is closed and reopened through "..", checked by device and
- * inode, when the walk climbs back to it.
+ * With threads, a worker that meets a subdirectory while another worker
+ * is idle makes the replica directory and hands the pair over as a job.
+ * A subtree's work never touches its parent directory, so jobs need no
+ * ordering: each directory is finished by the worker that filled it.
+ *
+ * Only the deepest HL_WALK_MAX_OPEN replica directories of a walk stay
+ * open; an older one is closed and reopened through "..", checked by
+ * device and inode, when the walk climbs back to it.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +30,32 @@
 
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
+/* A subtree to replicate: both directories open, the replica made. */
+struct job {
+	int		 srcfd;
+	int		 dstfd;		/* -1 under --dry-run: planned */
+	struct stat	 src;
+	char		*srcpath;
+	char		*dstpath;
+};
+
+/* What the workers share; lock guards the queue and every callback. */
+struct shared {
+	const struct hl_tree_request	*req;
+	pthread_mutex_t			 lock;
+	pthread_cond_t			 wake;
+	struct job			*queue;
+	size_t				 len;
+	size_t				 cap;
+	int				 workers;
+	int				 idle;
+	bool				 done;
+	bool				 threaded;
+	dev_t				 dev;
+	bool				 check_dev;	/* mounts below SRC */
+	int				 failures;
+};
+
 struct dst_frame {
 	int		fd;	/* -1: closed to bound fds, or never made */
 	dev_t		dev;	/* set when closed, checked when reopened */
@@ -34,24 +66,39 @@ struct dst_frame {
 	size_t		pathlen;
 };
 
+/* One worker's walk of one job. */
 struct tree {
-	const struct hl_tree_request	*req;
-	struct hl_walk			 walk;
-	struct dst_frame		*frames;
-	size_t				 depth;
-	size_t				 cap;
-	size_t				 open;
-	struct hl_pathbuf		 path;	/* the replica's current dir */
-	dev_t				 dev;
-	bool				 check_dev;	/* mounts below SRC */
-	int				 failures;
+	struct shared		*sh;
+	struct hl_walk		 walk;
+	struct dst_frame	*frames;
+	size_t			 depth;
+	size_t			 cap;
+	size_t			 open;
+	struct hl_pathbuf	 path;	/* the replica's current dir */
 };
 
 static void
-failed(struct tree *t, enum hl_tree_failure what, const char *path, int err)
+lock(struct shared *sh)
 {
-	t->failures++;
-	t->req->ops->failed(t->req->ctx, what, path, err);
+	if (sh->threaded)
+		pthread_mutex_lock(&sh->lock);
+}
+
+static void
+unlock(struct shared *sh)
+{
+	if (sh->threaded)
+		pthread_mutex_unlock(&sh->lock);
+}
+
+static void
+failed(struct shared *sh, enum hl_tree_failure what, const char *path,
+    int err)
+{
+	lock(sh);
+	sh->failures++;
+	sh->req->ops->failed(sh->req->ctx, what, path, err);
+	unlock(sh);
 }
 
 static struct dst_frame *
@@ -126,10 +173,10 @@ set_attributes(struct tree *t, int fd, const struct stat *src)
 	times[1] = src->st_mtim;
 	/* Root can give the owner; chown first, as it clears set-ID bits. */
 	if (geteuid() == 0 && fchown(fd, src->st_uid, src->st_gid) < 0)
-		failed(t, HL_TREE_ATTRS, dst_path(t, NULL), errno);
+		failed(t->sh, HL_TREE_ATTRS, dst_path(t, NULL), errno);
 	if (fchmod(fd, src->st_mode & 07777) < 0 ||
 	    futimens(fd, times) < 0)
-		failed(t, HL_TREE_ATTRS, dst_path(t, NULL), errno);
+		failed(t->sh, HL_TREE_ATTRS, dst_path(t, NULL), errno);
 }
 
 /*
@@ -169,7 +216,7 @@ leave(struct tree *t)
 	if (f->made && f->fd >= 0)
 		set_attributes(t, f->fd, &f->src);
 	if (t->depth > 1 && f->fd >= 0 && reopen_parent(t) < 0) {
-		failed(t, HL_TREE_READ, dst_path(t, ".."), errno);
+		failed(t->sh, HL_TREE_READ, dst_path(t, ".."), errno);
 		rc = -1;
 	}
 	if (f->fd >= 0) {
@@ -180,45 +227,82 @@ leave(struct tree *t)
 	return rc;
 }
 
+enum made {
+	MADE,		/* made: fd is open */
+	EXISTED,	/* there already, merged into: fd is open */
+	PLANNED,	/* --dry-run, and not there: fd is -1 */
+	NOT_MADE	/* errno says why */
+};
+
 /*
  * Makes (or, when it is there already, reuses) the replica directory
- * name in dirfd, and pushes it.  mkdir with 0700 so that we can fill it;
- * the real mode comes on leaving.  On failure a dead frame is pushed.
+ * name in dirfd and opens it.  mkdir with 0700, so that we can fill it;
+ * the real mode comes once it is full.
+ */
+static enum made
+make_dir(const struct shared *sh, int dirfd, const char *name, int *fd)
+{
+	struct stat	st;
+
+	enum made	made = MADE;
+
+	*fd = -1;
+	if (sh->req->flags & HL_DRY_RUN) {
+		*fd = dirfd >= 0 ? openat(dirfd, name, DIR_FLAGS) : -1;
+		return *fd >= 0 ? EXISTED : PLANNED;
+	}
+	if (mkdirat(dirfd, name, 0700) < 0) {
+		if (errno != EEXIST ||
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return NOT_MADE;
+		if (!S_ISDIR(st.st_mode)) {
+			errno = ENOTDIR;
+			return NOT_MADE;
+		}
+		made = EXISTED;
+	}
+	*fd = openat(dirfd, name, DIR_FLAGS);
+	return *fd >= 0 ? made : NOT_MADE;
+}
+
+static void
+made_dir(struct shared *sh, enum made made, const char *dst, const char *src)
+{
+	if (made == NOT_MADE) {
+		failed(sh, errno == ENOTDIR ? HL_TREE_NOT_DIR : HL_TREE_MKDIR,
+		    dst, errno);
+		return;
+	}
+	if (made == EXISTED)
+		return;
+	lock(sh);
+	sh->req->ops->made_dir(sh->req->ctx, dst, src);
+	unlock(sh);
+}
+
+/*
+ * Pushes the replica of the source directory just entered.  A frame is
+ * pushed even when the directory could not be made, so that leave()
+ * pairs with the walk's leave event; its entries are skipped.
  */
 static int
-make_dir(struct tree *t, int dirfd, const char *name, const struct stat *src)
+push_dir(struct tree *t, int dirfd, const char *name, const struct stat *src)
 {
-	const char	*shown;
-	struct stat	 st;
-	int		 fd = -1, made = 1;
+	int		fd;
+	enum made	made = make_dir(t->sh, dirfd, name, &fd);
+	int		err = errno;
 
-	if (t->req->flags & HL_DRY_RUN) {
-		fd = dirfd >= 0 ? openat(dirfd, name, DIR_FLAGS) : -1;
-		made = 0;
-	} else if (mkdirat(dirfd, name, 0700) < 0 && (errno != EEXIST ||
-	    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    !S_ISDIR(st.st_mode))) {
-		made = -1;
-		if (errno == EEXIST)
-			errno = ENOTDIR;
-	} else
-		fd = openat(dirfd, name, DIR_FLAGS);
 	if (push(t, fd, src, name) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return -1;
 	}
-	top(t)->made = made == 1 && fd >= 0;
-	top(t)->planned = made == 0 && fd < 0;
-	shown = dst_path(t, NULL);
-	if (made < 0 || (made == 1 && fd < 0)) {
-		failed(t, errno == ENOTDIR ? HL_TREE_NOT_DIR : HL_TREE_MKDIR,
-		    shown, errno);
-		return -1;
-	}
-	t->req->ops->made_dir(t->req->ctx, shown, hl_walk_path(&t->walk,
-	    NULL));
-	return 0;
+	top(t)->made = (made == MADE || made == EXISTED) &&
+	    !(t->sh->req->flags & HL_DRY_RUN);
+	top(t)->planned = made == PLANNED;
+	errno = err;
+	made_dir(t->sh, made, dst_path(t, NULL), hl_walk_path(&t->walk, NULL));
+	return made == NOT_MADE ? -1 : 0;
 }
 
 /* The fd that entries of the current replica directory go in. */
@@ -231,7 +315,10 @@ dst_dirfd(struct tree *t)
 static void
 link_entry(struct tree *t, const char *name)
 {
-	struct hl_request	req;
+	const struct hl_tree_request	*treq = t->sh->req;
+	struct hl_request		 req;
+	struct hl_outcome		 out;
+	bool				 asked = true;
 
 	req.srcdirfd = hl_walk_fd(&t->walk);
 	req.src = name;
@@ -239,9 +326,20 @@ link_entry(struct tree *t, const char *name)
 	req.dstdirfd = dst_dirfd(t);
 	req.dst = name;
 	req.dst_shown = dst_path(t, name);
-	req.flags = t->req->flags & ~HL_FOLLOW;	/* a symlink is linked */
-	if (t->req->ops->link(t->req->ctx, &req) != 0)
-		t->failures++;
+	req.flags = treq->flags & ~HL_FOLLOW;	/* a symlink is linked */
+	if (hl_link(&req, &out) < 0 && out.err == EEXIST &&
+	    treq->ops->ask != NULL) {	/* -i, never threaded */
+		if ((asked = treq->ops->ask(treq->ctx, &req))) {
+			req.flags |= HL_FORCE;
+			hl_link(&req, &out);
+		}
+	}
+	lock(t->sh);
+	if (out.status == HL_FAILED || !asked)
+		t->sh->failures++;
+	if (asked)
+		treq->ops->report(treq->ctx, &req, &out);
+	unlock(t->sh);
 }
 
 /* The symlink -s makes for a mount point: to its source directory. */
@@ -254,11 +352,22 @@ mount_point_symlink(struct tree *t, int dirfd, const char *name,
 	if (hl_realpath_at(hl_walk_fd(&t->walk), name, false, real,
 	    sizeof(real)) < 0)
 		return -1;
-	if (!(t->req->flags & HL_RELATIVE) || dirfd < 0)
+	if (!(t->sh->req->flags & HL_RELATIVE) || dirfd < 0)
 		return snprintf(target, size, "%s", real) < (int)size ? 0 : -1;
 	if (hl_realpath_at(dirfd, ".", true, here, sizeof(here)) < 0)
 		return -1;
 	return hl_relative_path(here, real, target, size);
+}
+
+static void
+notice_mount_point(struct tree *t, const char *name, const char *target)
+{
+	struct shared	*sh = t->sh;
+
+	lock(sh);
+	sh->req->ops->mount_point(sh->req->ctx, dst_path(t, name),
+	    hl_walk_path(&t->walk, name), target);
+	unlock(sh);
 }
 
 /*
@@ -271,28 +380,87 @@ mount_point(struct tree *t, const char *name)
 	int		 dirfd = dst_dirfd(t);
 	char		 target[PATH_MAX];
 	struct stat	 st;
-	bool		 dry = t->req->flags & HL_DRY_RUN;
+	bool		 dry = t->sh->req->flags & HL_DRY_RUN;
 
 	if (fstatat(hl_walk_fd(&t->walk), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		failed(t, HL_TREE_READ, hl_walk_path(&t->walk, name), errno);
+		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name),
+		    errno);
 		return;
 	}
-	if (t->req->flags & HL_SYMLINK_FALLBACK) {
+	if (t->sh->req->flags & HL_SYMLINK_FALLBACK) {
 		if (mount_point_symlink(t, dirfd, name, target,
 		    sizeof(target)) < 0 ||
-		    (!dry && symlinkat(target, dirfd, name) < 0)) {
-			failed(t, HL_TREE_MKDIR, dst_path(t, name), errno);
-			return;
-		}
-		t->req->ops->mount_point(t->req->ctx, dst_path(t, name),
-		    hl_walk_path(&t->walk, name), target);
+		    (!dry && symlinkat(target, dirfd, name) < 0))
+			failed(t->sh, HL_TREE_MKDIR, dst_path(t, name), errno);
+		else
+			notice_mount_point(t, name, target);
 		return;
 	}
-	t->req->ops->mount_point(t->req->ctx, dst_path(t, name),
-	    hl_walk_path(&t->walk, name), NULL);
-	if (make_dir(t, dirfd, name, &st) == 0 && top(t)->made)
+	notice_mount_point(t, name, NULL);
+	if (push_dir(t, dirfd, name, &st) == 0 && top(t)->made)
 		set_attributes(t, top(t)->fd, &st);
 	leave(t);
+}
+
+static bool
+wants_work(struct shared *sh)
+{
+	bool	wants;
+
+	if (!sh->threaded)
+		return false;
+	lock(sh);
+	wants = sh->idle > 0 && sh->len < sh->cap;
+	unlock(sh);
+	return wants;
+}
+
+static void
+add_job(struct shared *sh, const struct job *job)
+{
+	lock(sh);
+	sh->queue[sh->len++] = *job;
+	pthread_cond_signal(&sh->wake);
+	unlock(sh);
+}
+
+/*
+ * Hands the subdirectory name over to an idle worker: its replica is made
+ * here, both directories opened, and the pair queued.
+ */
+static void
+give_away(struct tree *t, const char *name)
+{
+	struct job	job;
+	enum made	made;
+	int		err;
+
+	job.srcfd = openat(hl_walk_fd(&t->walk), name, DIR_FLAGS);
+	if (job.srcfd < 0 || fstat(job.srcfd, &job.src) < 0) {
+		err = errno;
+		if (job.srcfd >= 0)
+			close(job.srcfd);
+		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name), err);
+		return;
+	}
+	if (t->sh->check_dev && job.src.st_dev != t->sh->dev) {
+		close(job.srcfd);
+		mount_point(t, name);
+		return;
+	}
+	made = make_dir(t->sh, dst_dirfd(t), name, &job.dstfd);
+	made_dir(t->sh, made, dst_path(t, name), hl_walk_path(&t->walk, name));
+	job.srcpath = strdup(hl_walk_path(&t->walk, name));
+	job.dstpath = strdup(dst_path(t, name));
+	if (made == NOT_MADE || job.srcpath == NULL || job.dstpath == NULL) {
+		close(job.srcfd);
+		if (job.dstfd >= 0)
+			close(job.dstfd);
+		free(job.srcpath);
+		free(job.dstpath);
+		return;
+	}
+	add_job(t->sh, &job);
 }
 
 static void
@@ -301,16 +469,21 @@ enter_dir(struct tree *t, const char *name)
 	int		dirfd = dst_dirfd(t);
 	struct stat	st;
 
-	if (hl_walk_enter(&t->walk, name, t->check_dev ? &t->dev : NULL) < 0) {
+	if (wants_work(t->sh)) {
+		give_away(t, name);
+		return;
+	}
+	if (hl_walk_enter(&t->walk, name,
+	    t->sh->check_dev ? &t->sh->dev : NULL) < 0) {
 		if (errno == EXDEV)
 			mount_point(t, name);
 		else
-			failed(t, HL_TREE_READ, hl_walk_path(&t->walk, name),
-			    errno);
+			failed(t->sh, HL_TREE_READ,
+			    hl_walk_path(&t->walk, name), errno);
 		return;
 	}
 	if (fstat(hl_walk_fd(&t->walk), &st) < 0 ||
-	    make_dir(t, dirfd, name, &st) < 0)
+	    push_dir(t, dirfd, name, &st) < 0)
 		hl_walk_skip(&t->walk);	/* nowhere to put its entries */
 }
 
@@ -329,39 +502,6 @@ visit(struct tree *t, const struct hl_walk_entry *e)
 		link_entry(t, e->name);
 }
 
-/* Checks made before anything is created: same filesystem, not inside. */
-static int
-check_destination(struct tree *t, const struct stat *src)
-{
-	const struct hl_tree_request	*req = t->req;
-	char				 parent[PATH_MAX], srcreal[PATH_MAX];
-	char				 dstreal[PATH_MAX];
-	size_t				 len;
-	struct stat			 st;
-
-	hl_parent(req->dst, parent, sizeof(parent));
-	if (fstatat(req->dstdirfd, parent, &st, 0) < 0) {
-		failed(t, HL_TREE_MKDIR, req->dst_shown, errno);
-		return -1;
-	}
-	if (st.st_dev != src->st_dev) {
-		failed(t, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
-		return -1;
-	}
-	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
-	    sizeof(srcreal)) < 0 ||
-	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
-	    sizeof(dstreal)) < 0)
-		return 0;	/* nothing to compare: mkdirat will tell */
-	len = strlen(srcreal);
-	if (strncmp(dstreal, srcreal, len) == 0 &&
-	    (dstreal[len] == '/' || dstreal[len] == '\0' || len == 1)) {
-		failed(t, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
-		return -1;
-	}
-	return 0;
-}
-
 static void
 walk_tree(struct tree *t)
 {
@@ -372,11 +512,150 @@ walk_tree(struct tree *t)
 		if (ev == HL_WALK_ENTRY)
 			visit(t, &e);
 		else if (ev == HL_WALK_ERROR)
-			failed(t, HL_TREE_READ, hl_walk_path(&t->walk, NULL),
-			    t->walk.err);
+			failed(t->sh, HL_TREE_READ,
+			    hl_walk_path(&t->walk, NULL), t->walk.err);
 		else if (leave(t) < 0)
 			break;
 	}
+}
+
+/* Replicates one subtree; the job's fds are the walk's from here on. */
+static void
+run_job(struct shared *sh, struct job *job)
+{
+	struct tree	t;
+
+	memset(&t, 0, sizeof(t));
+	t.sh = sh;
+	if (hl_walk_open_fd(&t.walk, job->srcfd, job->srcpath) < 0 ||
+	    push(&t, job->dstfd, &job->src, job->dstpath) < 0) {
+		failed(sh, HL_TREE_READ, job->srcpath, errno);
+		close(job->srcfd);
+		if (job->dstfd >= 0)
+			close(job->dstfd);
+	} else {
+		top(&t)->made = job->dstfd >= 0 &&
+		    !(sh->req->flags & HL_DRY_RUN);
+		top(&t)->planned = job->dstfd < 0;
+		walk_tree(&t);
+	}
+	while (t.depth > 0)
+		leave(&t);
+	hl_walk_close(&t.walk);
+	free(t.frames);
+	free(t.path.s);
+	free(job->srcpath);
+	free(job->dstpath);
+}
+
+/*
+ * Waits for a job.  When every worker waits and none is queued, the tree
+ * is done: no job is running that could queue another.
+ */
+static bool
+take_job(struct shared *sh, struct job *job)
+{
+	bool	got = false;
+
+	pthread_mutex_lock(&sh->lock);
+	sh->idle++;
+	while (sh->len == 0 && !sh->done) {
+		if (sh->idle == sh->workers) {
+			sh->done = true;
+			pthread_cond_broadcast(&sh->wake);
+			break;
+		}
+		pthread_cond_wait(&sh->wake, &sh->lock);
+	}
+	sh->idle--;
+	if (sh->len > 0) {
+		*job = sh->queue[--sh->len];
+		got = true;
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return got;
+}
+
+static void *
+worker(void *arg)
+{
+	struct shared	*sh = arg;
+	struct job	 job;
+
+	while (take_job(sh, &job))
+		run_job(sh, &job);
+	return NULL;
+}
+
+/* Runs the root job on the calling thread and up to jobs - 1 more. */
+static void
+run_workers(struct shared *sh, struct job *root, int jobs)
+{
+	pthread_t	*threads;
+	int		 i, started = 0;
+
+	threads = calloc((size_t)jobs, sizeof(*threads));
+	sh->queue = calloc((size_t)jobs * 2, sizeof(*sh->queue));
+	if (jobs < 2 || threads == NULL || sh->queue == NULL) {
+		run_job(sh, root);
+		free(threads);
+		free(sh->queue);
+		return;
+	}
+	sh->cap = (size_t)jobs * 2;
+	sh->threaded = true;
+	sh->workers = 1;
+	pthread_mutex_init(&sh->lock, NULL);
+	pthread_cond_init(&sh->wake, NULL);
+	sh->queue[sh->len++] = *root;
+	for (i = 1; i < jobs; i++) {
+		pthread_mutex_lock(&sh->lock);
+		if (pthread_create(&threads[started], NULL, worker, sh) == 0) {
+			started++;
+			sh->workers++;
+		}
+		pthread_mutex_unlock(&sh->lock);
+	}
+	worker(sh);
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_cond_destroy(&sh->wake);
+	pthread_mutex_destroy(&sh->lock);
+	free(threads);
+	free(sh->queue);
+}
+
+/* Checks made before anything is created: same filesystem, not inside. */
+static int
+check_destination(struct shared *sh, const struct stat *src)
+{
+	const struct hl_tree_request	*req = sh->req;
+	char				 parent[PATH_MAX], srcreal[PATH_MAX];
+	char				 dstreal[PATH_MAX];
+	size_t				 len;
+	struct stat			 st;
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	if (fstatat(req->dstdirfd, parent, &st, 0) < 0) {
+		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
+		return -1;
+	}
+	if (st.st_dev != src->st_dev) {
+		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
+		return -1;
+	}
+	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
+	    sizeof(srcreal)) < 0 ||
+	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
+	    sizeof(dstreal)) < 0)
+		return 0;	/* nothing to compare: mkdirat will tell */
+	len = strlen(srcreal);
+	if (strncmp(dstreal, srcreal, len) == 0 &&
+	    (dstreal[len] == '/' || dstreal[len] == '\0' || len == 1)) {
+		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
+		return -1;
+	}
+	return 0;
 }
 
 /* Whether any filesystem is mounted below dir, so devices need checks. */
@@ -391,28 +670,52 @@ mounts_below(int dirfd, const char *dir)
 	return any;
 }
 
+/* The root job: SRC opened, DST checked and made. */
+static int
+root_job(struct shared *sh, struct job *job)
+{
+	const struct hl_tree_request	*req = sh->req;
+	enum made			 made;
+
+	job->srcfd = openat(req->srcdirfd, req->src,
+	    O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+	    ((req->flags & HL_FOLLOW) ? 0 : O_NOFOLLOW));
+	if (job->srcfd < 0 || fstat(job->srcfd, &job->src) < 0) {
+		failed(sh, HL_TREE_READ, req->src_shown, errno);
+		return -1;
+	}
+	sh->dev = job->src.st_dev;
+	sh->check_dev = mounts_below(job->srcfd, ".");
+	if (check_destination(sh, &job->src) < 0)
+		return -1;
+	made = make_dir(sh, req->dstdirfd, req->dst, &job->dstfd);
+	made_dir(sh, made, req->dst_shown, req->src_shown);
+	job->srcpath = strdup(req->src_shown);
+	job->dstpath = strdup(req->dst_shown);
+	if (made == NOT_MADE || job->srcpath == NULL || job->dstpath == NULL) {
+		free(job->srcpath);
+		free(job->dstpath);
+		if (job->dstfd >= 0)
+			close(job->dstfd);
+		return -1;
+	}
+	return 0;
+}
+
 int
 hl_tree(const struct hl_tree_request *req)
 {
-	struct tree	t;
-	struct stat	st;
+	struct shared	sh;
+	struct job	root;
 
-	memset(&t, 0, sizeof(t));
-	t.req = req;
-	if (hl_walk_open(&t.walk, req->srcdirfd, req->src, &st) < 0) {
-		failed(&t, HL_TREE_READ, req->src_shown, errno);
-		return -1;
-	}
-	t.dev = st.st_dev;
-	t.check_dev = mounts_below(req->srcdirfd, req->src);
-	if (check_destination(&t, &st) == 0 &&
-	    hl_pathbuf_join(&t.path, 0, "") == 0 &&
-	    make_dir(&t, req->dstdirfd, req->dst, &st) == 0)
-		walk_tree(&t);
-	while (t.depth > 0)
-		leave(&t);
-	hl_walk_close(&t.walk);
-	free(t.frames);
-	free(t.path.s);
-	return t.failures > 0 ? -1 : 0;
+	memset(&sh, 0, sizeof(sh));
+	sh.req = req;
+	root.srcfd = -1;
+	if (root_job(&sh, &root) == 0) {
+		/* -i asks, and --dry-run's lines read best in walk order. */
+		run_workers(&sh, &root, (req->flags & HL_DRY_RUN) ||
+		    req->ops->ask != NULL ? 1 : req->jobs);
+	} else if (root.srcfd >= 0)
+		close(root.srcfd);
+	return sh.failures > 0 ? -1 : 0;
 }

@@ -19,12 +19,15 @@ enum hl_tree_failure {
 };
 
 /*
- * hl_tree() prints nothing: it hands each entry and event to these.
- * link() makes one non-directory entry, as hl_link() does, and returns 0
- * when it ended linked; main.c reports it, and asks for -i there.
+ * hl_tree() prints nothing: it hands each outcome and event to these,
+ * one at a time even when it runs threads.  ask, when not NULL, is -i:
+ * it asks whether to replace an existing entry, and hl_tree() then runs
+ * on one thread.
  */
 struct hl_tree_ops {
-	int	(*link)(void *ctx, struct hl_request *req);
+	void	(*report)(void *ctx, const struct hl_request *req,
+		    const struct hl_outcome *out);
+	bool	(*ask)(void *ctx, const struct hl_request *req);
 	void	(*made_dir)(void *ctx, const char *dst, const char *src);
 	/* A mount point not entered; target is NULL for an empty directory. */
 	void	(*mount_point)(void *ctx, const char *dst, const char *src,
@@ -47,6 +50,7 @@ struct hl_tree_request {
 	const char			*dst;
 	const char			*dst_shown;
 	int				 flags;
+	int				 jobs;	/* threads, at most */
 	const struct hl_tree_ops	*ops;
 	void				*ctx;
 };

@@ -218,20 +218,29 @@ pop(struct hl_walk *w)
 }
 
 int
+hl_walk_open_fd(struct hl_walk *w, int fd, const char *path)
+{
+	memset(w, 0, sizeof(*w));
+	if (hl_pathbuf_join(&w->path, 0, path) < 0 ||
+	    push(w, fd, strlen(path)) < 0) {
+		free(w->path.s);
+		w->path.s = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
 hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
     struct stat *st)
 {
 	int	fd;
 
-	memset(w, 0, sizeof(*w));
-	if (hl_pathbuf_join(&w->path, 0, root) < 0)
-		return -1;
 	fd = openat(dirfd, root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, st) < 0 || push(w, fd, strlen(root)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		free(w->path.s);
-		w->path.s = NULL;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || hl_walk_open_fd(w, fd, root) < 0) {
+		close(fd);
 		return -1;
 	}
 	return 0;

@@ -60,6 +60,9 @@ struct hl_walk {
 int	hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
 	    struct stat *st);
 
+/* The same from an open directory fd, which the walk then owns. */
+int	hl_walk_open_fd(struct hl_walk *w, int fd, const char *path);
+
 /* The next event; *e is set for HL_WALK_ENTRY. */
 enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e);
 

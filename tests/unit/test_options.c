@@ -456,6 +456,26 @@ test_options__recursive(void **state)
 }
 
 static void
+test_options__jobs(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-r", "-j", "3", "a", "b"));
+	assert_int_equal(c.opts.jobs, 3);
+	parse_ok(&c, ARGV("-r", "--jobs=1", "a", "b"));
+	assert_int_equal(c.opts.jobs, 1);
+	parse_ok(&c, ARGV("-r", "a", "b"));
+	assert_true(c.opts.jobs >= 1 && c.opts.jobs <= HL_MAX_JOBS);
+	assert_usage_error(ARGV("-j", "0", "a", "b"),
+	    "-j wants a number of threads from 1 to 16, not '0'");
+	assert_usage_error(ARGV("-j", "2x", "a", "b"),
+	    "-j wants a number of threads from 1 to 16, not '2x'");
+	assert_usage_error(ARGV("-j", "17", "a", "b"),
+	    "-j wants a number of threads from 1 to 16, not '17'");
+}
+
+static void
 test_options__list(void **state)
 {
 	(void)state;
@@ -506,6 +526,7 @@ main(void)
 		cmocka_unit_test(test_options__argument_not_allowed),
 		cmocka_unit_test(test_options__ambiguous_long),
 		cmocka_unit_test(test_options__recursive),
+		cmocka_unit_test(test_options__jobs),
 		cmocka_unit_test(test_options__list),
 	};
 
