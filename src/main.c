@@ -67,6 +67,7 @@ static const char usage_text[] =
 "  -q, --quiet                 print no notice for a symbolic link fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
 "  -r, --recursive             replicate directory trees (see above)\n"
+"  -j, --jobs=N                with -r, use N threads (default: one per CPU)\n"
 "      --list                  print the names of FILE (see above)\n"
 "  -0, --null                  with --list, end each name with NUL\n"
 "  -h, --help                  print this help and exit\n"
@@ -161,6 +162,15 @@ report(struct run *run, const struct hl_request *req,
 		report_success(run, req, out);
 }
 
+static void
+report_would_ask(const struct hl_request *req)
+{
+	char	src[QUOTED_MAX], dst[QUOTED_MAX];
+
+	printf("would ask to replace %s => %s\n", quoted(req->dst_shown, dst),
+	    quoted(req->src_shown, src));
+}
+
 /* Links one operand. */
 static void
 link_operand(struct run *run, struct hl_request *req)
@@ -169,6 +179,11 @@ link_operand(struct run *run, struct hl_request *req)
 
 	if (hl_link(req, &out) < 0 && out.err == EEXIST &&
 	    run->o->replace == REPLACE_ASK) {
+		if (run->flags & HL_DRY_RUN) {
+			/* A dry run asks nothing: it says it would ask. */
+			report_would_ask(req);
+			return;
+		}
 		if (!ask_replace(req->dst_shown)) {
 			run->failures++;
 			return;

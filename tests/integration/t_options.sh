@@ -273,6 +273,19 @@ test_options__dry_run_replace()
 	expect_unchanged
 }
 
+# A dry run reads no answer: it says it would ask.
+test_options__dry_run_interactive_asks_nothing()
+{
+	mkfile a
+	mkfile b
+	snap_save
+	run_hlink_input 'y\n' --dry-run -i a b
+	expect_status 0
+	expect_stderr
+	expect_stdout "would ask to replace 'b' => 'a'"
+	expect_unchanged
+}
+
 test_options__dry_run_directory_form()
 {
 	mkdir d
