@@ -62,6 +62,7 @@ struct dst_frame {
 	ino_t		ino;
 	bool		made;	/* exists: attributes to set on leaving */
 	bool		planned;	/* --dry-run: would be made */
+	bool		closed;		/* by close_oldest(): reopen */
 	struct stat	src;	/* the source directory's attributes */
 	size_t		pathlen;
 };
@@ -132,6 +133,7 @@ close_oldest(struct tree *t)
 	}
 	close(f->fd);
 	f->fd = -1;
+	f->closed = true;
 	t->open--;
 }
 
@@ -187,21 +189,15 @@ static int
 reopen_parent(struct tree *t)
 {
 	struct dst_frame	*parent = &t->frames[t->depth - 2];
-	struct stat		 st;
 	int			 fd;
 
-	if (parent->fd >= 0 || !parent->made)
+	if (!parent->closed)
 		return 0;
-	fd = openat(top(t)->fd, "..", DIR_FLAGS);
+	fd = hl_open_parent(top(t)->fd, parent->dev, parent->ino);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || st.st_dev != parent->dev ||
-	    st.st_ino != parent->ino) {
-		close(fd);
-		errno = ESTALE;
-		return -1;
-	}
 	parent->fd = fd;
+	parent->closed = false;
 	t->open++;
 	return 0;
 }
@@ -248,7 +244,8 @@ make_dir(const struct shared *sh, int dirfd, const char *name, int *fd)
 
 	*fd = -1;
 	if (sh->req->flags & HL_DRY_RUN) {
-		*fd = dirfd >= 0 ? openat(dirfd, name, DIR_FLAGS) : -1;
+		*fd = dirfd != HL_PLANNED_DIR ?
+		    openat(dirfd, name, DIR_FLAGS) : -1;
 		return *fd >= 0 ? EXISTED : PLANNED;
 	}
 	if (mkdirat(dirfd, name, 0700) < 0) {
@@ -352,7 +349,7 @@ mount_point_symlink(struct tree *t, int dirfd, const char *name,
 	if (hl_realpath_at(hl_walk_fd(&t->walk), name, false, real,
 	    sizeof(real)) < 0)
 		return -1;
-	if (!(t->sh->req->flags & HL_RELATIVE) || dirfd < 0)
+	if (!(t->sh->req->flags & HL_RELATIVE) || dirfd == HL_PLANNED_DIR)
 		return snprintf(target, size, "%s", real) < (int)size ? 0 : -1;
 	if (hl_realpath_at(dirfd, ".", true, here, sizeof(here)) < 0)
 		return -1;

@@ -173,21 +173,31 @@ static int
 reopen_parent(struct hl_walk *w, int childfd)
 {
 	struct walk_frame	*parent = &w->frames[w->depth - 2];
-	struct stat		 st;
 	int			 fd;
+
+	fd = hl_open_parent(childfd, parent->dev, parent->ino);
+	if (fd < 0)
+		return -1;
+	parent->fd = fd;
+	w->open++;
+	return 0;
+}
+
+int
+hl_open_parent(int childfd, dev_t dev, ino_t ino)
+{
+	struct stat	st;
+	int		fd;
 
 	fd = openat(childfd, "..", DIR_FLAGS);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || st.st_dev != parent->dev ||
-	    st.st_ino != parent->ino) {
+	if (fstat(fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino) {
 		close(fd);
 		errno = ESTALE;
 		return -1;
 	}
-	parent->fd = fd;
-	w->open++;
-	return 0;
+	return fd;
 }
 
 static void

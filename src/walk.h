@@ -86,6 +86,13 @@ int	hl_walk_fd(const struct hl_walk *w);
  */
 const char *hl_walk_path(struct hl_walk *w, const char *name);
 
+/*
+ * Opens the directory above childfd through "..", and checks that it is
+ * still the directory dev and ino say: a directory moved meanwhile
+ * gives ESTALE rather than a walk in the wrong place.
+ */
+int	hl_open_parent(int childfd, dev_t dev, ino_t ino);
+
 /* Ends the walk early, or after HL_WALK_END; frees everything. */
 void	hl_walk_close(struct hl_walk *w);
 
