@@ -201,16 +201,20 @@ tree_report(void *ctx, const struct hl_request *req,
 	report(ctx, req, out);
 }
 
-/* A "no" counts as a failure, as for an operand. */
-static bool
+/* A "no" counts as a failure, as for an operand; a dry run asks not. */
+static int
 tree_ask(void *ctx, const struct hl_request *req)
 {
 	struct run	*run = ctx;
 
+	if (run->flags & HL_DRY_RUN) {
+		report_would_ask(req);
+		return -1;
+	}
 	if (ask_replace(req->dst_shown))
-		return true;
+		return 1;
 	run->failures++;
-	return false;
+	return 0;
 }
 
 static void
@@ -232,15 +236,17 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 {
 	const struct run	*run = ctx;
 	char			 s[QUOTED_MAX], d[QUOTED_MAX], t[QUOTED_MAX];
+	const char		*made = run->flags & HL_DRY_RUN ?
+				    "would make" : "made";
 
 	quoted(src, s);
 	quoted(dst, d);
 	if (!run->o->quiet && target == NULL)
 		say(stderr, "%s: another filesystem is mounted there, "
-		    "not entered: made the empty directory %s", s, d);
+		    "not entered: %s the empty directory %s", s, made, d);
 	else if (!run->o->quiet)
 		say(stderr, "%s: another filesystem is mounted there, "
-		    "not entered: made a symbolic link %s instead", s, d);
+		    "not entered: %s a symbolic link %s instead", s, made, d);
 	if (target != NULL && (run->o->verbose || (run->flags & HL_DRY_RUN)))
 		printf("%s%s -> %s\n", run->flags & HL_DRY_RUN ?
 		    "would make a symbolic link " : "", d, quoted(target, t));
@@ -282,6 +288,10 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 		break;
 	case HL_TREE_MKDIR:
 		say(stderr, "cannot make directory %s: %s", p, strerror(err));
+		break;
+	case HL_TREE_SYMLINK:
+		say(stderr, "cannot make symbolic link %s: %s", p,
+		    strerror(err));
 		break;
 	case HL_TREE_NOT_DIR:
 		say(stderr, "cannot make directory %s: it exists and is not a "

@@ -53,6 +53,8 @@ struct shared {
 	bool				 threaded;
 	dev_t				 dev;
 	bool				 check_dev;	/* mounts below SRC */
+	struct hl_mounts		 mounts;	/* below SRC */
+	size_t				 rootlen;	/* of "SRC/" as shown */
 	int				 failures;
 };
 
@@ -315,7 +317,7 @@ link_entry(struct tree *t, const char *name)
 	const struct hl_tree_request	*treq = t->sh->req;
 	struct hl_request		 req;
 	struct hl_outcome		 out;
-	bool				 asked = true;
+	int				 answer = 1;
 
 	req.srcdirfd = hl_walk_fd(&t->walk);
 	req.src = name;
@@ -326,15 +328,16 @@ link_entry(struct tree *t, const char *name)
 	req.flags = treq->flags & ~HL_FOLLOW;	/* a symlink is linked */
 	if (hl_link(&req, &out) < 0 && out.err == EEXIST &&
 	    treq->ops->ask != NULL) {	/* -i, never threaded */
-		if ((asked = treq->ops->ask(treq->ctx, &req))) {
+		answer = treq->ops->ask(treq->ctx, &req);
+		if (answer > 0) {
 			req.flags |= HL_FORCE;
 			hl_link(&req, &out);
 		}
 	}
 	lock(t->sh);
-	if (out.status == HL_FAILED || !asked)
+	if (answer == 0 || (answer > 0 && out.status == HL_FAILED))
 		t->sh->failures++;
-	if (asked)
+	if (answer > 0)
 		treq->ops->report(treq->ctx, &req, &out);
 	unlock(t->sh);
 }
@@ -367,6 +370,22 @@ notice_mount_point(struct tree *t, const char *name, const char *target)
 	unlock(sh);
 }
 
+/* True when name in dirfd is a symlink holding target: a rerun's. */
+static bool
+holds(int dirfd, const char *name, const char *target)
+{
+	char	buf[PATH_MAX];
+	ssize_t	n;
+	int	err = errno;
+
+	n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+	errno = err;
+	if (n < 0)
+		return false;
+	buf[n] = '\0';
+	return strcmp(buf, target) == 0;
+}
+
 /*
  * No hard link can reach another filesystem, so a mount point inside SRC
  * becomes an empty directory (with -s, a symlink to its source).
@@ -387,8 +406,10 @@ mount_point(struct tree *t, const char *name)
 	if (t->sh->req->flags & HL_SYMLINK_FALLBACK) {
 		if (mount_point_symlink(t, dirfd, name, target,
 		    sizeof(target)) < 0 ||
-		    (!dry && symlinkat(target, dirfd, name) < 0))
-			failed(t->sh, HL_TREE_MKDIR, dst_path(t, name), errno);
+		    (!dry && symlinkat(target, dirfd, name) < 0 &&
+		    !holds(dirfd, name, target)))
+			failed(t->sh, HL_TREE_SYMLINK, dst_path(t, name),
+			    errno);
 		else
 			notice_mount_point(t, name, target);
 		return;
@@ -397,6 +418,22 @@ mount_point(struct tree *t, const char *name)
 	if (push_dir(t, dirfd, name, &st) == 0 && top(t)->made)
 		set_attributes(t, top(t)->fd, &st);
 	leave(t);
+}
+
+/*
+ * A mount point below SRC, even a bind mount of SRC's own filesystem:
+ * linkat() gives EXDEV across mounts, whatever the device says.
+ */
+static bool
+is_mount_point(struct tree *t, const char *name)
+{
+	const char	*path;
+
+	if (t->sh->mounts.count == 0)
+		return false;
+	path = hl_walk_path(&t->walk, name);
+	return strlen(path) > t->sh->rootlen &&
+	    hl_mounts_has(&t->sh->mounts, path + t->sh->rootlen);
 }
 
 static bool
@@ -466,6 +503,10 @@ enter_dir(struct tree *t, const char *name)
 	int		dirfd = dst_dirfd(t);
 	struct stat	st;
 
+	if (is_mount_point(t, name)) {
+		mount_point(t, name);
+		return;
+	}
 	if (wants_work(t->sh)) {
 		give_away(t, name);
 		return;
@@ -646,6 +687,10 @@ check_destination(struct shared *sh, const struct stat *src)
 	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
 	    sizeof(dstreal)) < 0)
 		return 0;	/* nothing to compare: mkdirat will tell */
+	/* The replica itself, not only its parent, may be SRC. */
+	len = strlen(dstreal);
+	snprintf(dstreal + len, sizeof(dstreal) - len, "%s%s",
+	    len > 1 ? "/" : "", hl_basename(req->dst, parent, sizeof(parent)));
 	len = strlen(srcreal);
 	if (strncmp(dstreal, srcreal, len) == 0 &&
 	    (dstreal[len] == '/' || dstreal[len] == '\0' || len == 1)) {
@@ -653,18 +698,6 @@ check_destination(struct shared *sh, const struct stat *src)
 		return -1;
 	}
 	return 0;
-}
-
-/* Whether any filesystem is mounted below dir, so devices need checks. */
-static bool
-mounts_below(int dirfd, const char *dir)
-{
-	struct hl_mounts	m;
-	bool			any;
-
-	any = hl_mounts_below(dirfd, dir, &m) < 0 || m.count > 0;
-	hl_mounts_free(&m);
-	return any;
 }
 
 /* The root job: SRC opened, DST checked and made. */
@@ -682,7 +715,10 @@ root_job(struct shared *sh, struct job *job)
 		return -1;
 	}
 	sh->dev = job->src.st_dev;
-	sh->check_dev = mounts_below(job->srcfd, ".");
+	sh->check_dev = hl_mounts_below(job->srcfd, ".", &sh->mounts) < 0 ||
+	    sh->mounts.count > 0;
+	sh->rootlen = strlen(req->src_shown) +
+	    (req->src_shown[strlen(req->src_shown) - 1] != '/');
 	if (check_destination(sh, &job->src) < 0)
 		return -1;
 	made = make_dir(sh, req->dstdirfd, req->dst, &job->dstfd);
@@ -714,5 +750,6 @@ hl_tree(const struct hl_tree_request *req)
 		    req->ops->ask != NULL ? 1 : req->jobs);
 	} else if (root.srcfd >= 0)
 		close(root.srcfd);
+	hl_mounts_free(&sh.mounts);
 	return sh.failures > 0 ? -1 : 0;
 }

@@ -14,6 +14,7 @@ enum hl_tree_failure {
 	HL_TREE_INTO_ITSELF,	/* DST is inside SRC: nothing made */
 	HL_TREE_READ,		/* a source directory could not be read */
 	HL_TREE_MKDIR,		/* a directory could not be made */
+	HL_TREE_SYMLINK,	/* -s: a mount point's symlink could not be */
 	HL_TREE_NOT_DIR,	/* the replica has a non-directory there */
 	HL_TREE_ATTRS		/* mode, owner or times could not be set */
 };
@@ -21,13 +22,14 @@ enum hl_tree_failure {
 /*
  * hl_tree() prints nothing: it hands each outcome and event to these,
  * one at a time even when it runs threads.  ask, when not NULL, is -i:
- * it asks whether to replace an existing entry, and hl_tree() then runs
+ * whether to replace an existing entry (> 0), keep it and count a
+ * failure (0), or neither, as under --dry-run (< 0); hl_tree() then runs
  * on one thread.
  */
 struct hl_tree_ops {
 	void	(*report)(void *ctx, const struct hl_request *req,
 		    const struct hl_outcome *out);
-	bool	(*ask)(void *ctx, const struct hl_request *req);
+	int	(*ask)(void *ctx, const struct hl_request *req);
 	void	(*made_dir)(void *ctx, const char *dst, const char *src);
 	/* A mount point not entered; target is NULL for an empty directory. */
 	void	(*mount_point)(void *ctx, const char *dst, const char *src,
