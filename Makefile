@@ -55,10 +55,14 @@ build/wrap.o: tests/unit/wrap.c tests/unit/wrap.h include/hardlink.h | build
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) $(WERROR) $(CFLAGS) \
 		-c -o $@ $<
 
-build/test_%: tests/unit/test_%.c build/wrap.o build/options.o \
-		$(CORE_OBJ) tests/unit/wrap.h
+build/sandbox.o: tests/unit/sandbox.c tests/unit/sandbox.h | build
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) $(WERROR) $(CFLAGS) \
-		$(LDFLAGS) $(WRAP_LDFLAGS) -o $@ $< build/wrap.o \
+		-c -o $@ $<
+
+build/test_%: tests/unit/test_%.c build/wrap.o build/sandbox.o \
+		build/options.o $(CORE_OBJ) tests/unit/wrap.h
+	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) $(WERROR) $(CFLAGS) \
+		$(LDFLAGS) $(WRAP_LDFLAGS) -o $@ $< build/wrap.o build/sandbox.o \
 		build/options.o $(CORE_OBJ) $(CMOCKA_LIBS) $(HL_LDLIBS) $(LDLIBS)
 
 # The same unit tests, every object rebuilt with the sanitizers.
@@ -67,9 +71,10 @@ build/asan/%.o: src/%.c include/hardlink.h src/*.h | build/asan
 		-c -o $@ $<
 
 build/asan/test_%: tests/unit/test_%.c tests/unit/wrap.c tests/unit/wrap.h \
-		build/asan/options.o $(CORE:%=build/asan/%.o) | build/asan
+		tests/unit/sandbox.c build/asan/options.o \
+		$(CORE:%=build/asan/%.o) | build/asan
 	$(CC) $(HL_CPPFLAGS) $(CPPFLAGS) $(HL_CFLAGS) -g -O1 $(ASAN_FLAGS) \
-		$(WRAP_LDFLAGS) -o $@ $< tests/unit/wrap.c \
+		$(WRAP_LDFLAGS) -o $@ $< tests/unit/wrap.c tests/unit/sandbox.c \
 		build/asan/options.o $(CORE:%=build/asan/%.o) \
 		$(CMOCKA_LIBS) $(HL_LDLIBS)
 

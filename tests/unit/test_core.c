@@ -2,7 +2,7 @@
  * test_core.c: hl_link() and hl_diagnose() on a real temporary directory,
  * with one syscall at a time made to fail through the wrappers in wrap.c.
  */
-#define _GNU_SOURCE	/* nftw(), seteuid() */
+#define _GNU_SOURCE	/* seteuid() */
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +22,11 @@
 
 #include "hardlink.h"
 #include "sys.h"
+#include "sandbox.h"
 #include "wrap.h"
 
 #define NOBODY	65534
 
-struct fixture {
-	char	dir[64];
-	int	dirfd;
-};
 
 static struct hl_outcome	out;	/* 16 KiB: kept off the stack */
 
@@ -86,7 +82,7 @@ exists(int dirfd, const char *name)
 
 /* No ".hlink.*" temporary name is left in the directory. */
 static void
-assert_no_temp_left(const struct fixture *f)
+assert_no_temp_left(const struct sandbox *f)
 {
 	char	cmd[128];
 
@@ -97,14 +93,10 @@ assert_no_temp_left(const struct fixture *f)
 static int
 setup(void **state)
 {
-	static struct fixture	f;
+	static struct sandbox	f;
 
 	wrap_reset();
-	snprintf(f.dir, sizeof(f.dir), "/tmp/hlink-unit.XXXXXX");
-	if (mkdtemp(f.dir) == NULL || chmod(f.dir, 0755) < 0)
-		return -1;
-	f.dirfd = open(f.dir, O_RDONLY | O_DIRECTORY);
-	if (f.dirfd < 0)
+	if (sandbox_make(&f) < 0)
 		return -1;
 	write_file(f.dirfd, "a", "source");
 	*state = &f;
@@ -112,28 +104,18 @@ setup(void **state)
 }
 
 static int
-remove_entry(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	wrap_reset();
 	if (getuid() == 0 && seteuid(0) < 0)
 		return -1;
-	close(f->dirfd);
-	return nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return sandbox_remove(f);
 }
 
 static struct hl_request
-request(const struct fixture *f, const char *src, const char *dst, int flags)
+request(const struct sandbox *f, const char *src, const char *dst, int flags)
 {
 	struct hl_request	req = { f->dirfd, src, src, f->dirfd, dst, dst,
 				    flags };
@@ -152,7 +134,7 @@ forbid_changes(void)
 
 /* Runs hl_link with linkat failing once with err. */
 static int
-link_failing(const struct fixture *f, const char *dst, int flags, int err)
+link_failing(const struct sandbox *f, const char *dst, int flags, int err)
 {
 	struct hl_request	req = request(f, "a", dst, flags);
 
@@ -162,7 +144,7 @@ link_failing(const struct fixture *f, const char *dst, int flags, int err)
 }
 
 static char *
-why(const struct fixture *f, const char *src, const char *dst, int flags)
+why(const struct sandbox *f, const char *src, const char *dst, int flags)
 {
 	static char		buf[4 * PATH_MAX];
 	struct hl_request	req = request(f, src, dst, flags);
@@ -173,7 +155,7 @@ why(const struct fixture *f, const char *src, const char *dst, int flags)
 
 /* The mount point of the fixture, found without the code under test. */
 static void
-assert_is_mount_point_of_fixture(const struct fixture *f, const char *where)
+assert_is_mount_point_of_fixture(const struct sandbox *f, const char *where)
 {
 	char		real[PATH_MAX];
 	struct stat	st_where, st_dir;
@@ -188,7 +170,7 @@ assert_is_mount_point_of_fixture(const struct fixture *f, const char *where)
 static void
 test_core__links(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW);
 
 	assert_int_equal(hl_link(&req, &out), 0);
@@ -200,7 +182,7 @@ test_core__links(void **state)
 static void
 test_core__already_linked_changes_nothing(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
 
 	assert_int_equal(linkat(f->dirfd, "a", f->dirfd, "b", 0), 0);
@@ -213,7 +195,7 @@ test_core__already_linked_changes_nothing(void **state)
 static void
 test_core__same_entry_is_never_removed(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "a", HL_FOLLOW | HL_FORCE);
 
 	forbid_changes();
@@ -225,7 +207,7 @@ test_core__same_entry_is_never_removed(void **state)
 static void
 test_core__same_symlink_entry_is_kept(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "l", "l", HL_FOLLOW | HL_FORCE);
 
 	assert_int_equal(symlinkat("a", f->dirfd, "l"), 0);
@@ -238,7 +220,7 @@ test_core__same_symlink_entry_is_kept(void **state)
 static void
 test_core__existing_dst_is_untouched(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW);
 
 	write_file(f->dirfd, "b", "other");
@@ -254,7 +236,7 @@ test_core__existing_dst_is_untouched(void **state)
 static void
 test_core__force_replaces_through_a_temporary_name(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
 
 	write_file(f->dirfd, "b", "other");
@@ -269,7 +251,7 @@ test_core__force_replaces_through_a_temporary_name(void **state)
 static void
 test_core__force_retries_a_taken_temporary_name(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
 
 	write_file(f->dirfd, "b", "other");
@@ -286,7 +268,7 @@ test_core__force_retries_a_taken_temporary_name(void **state)
 static void
 test_core__force_keeps_dst_when_rename_fails(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
 
 	write_file(f->dirfd, "b", "other");
@@ -302,7 +284,7 @@ test_core__force_keeps_dst_when_rename_fails(void **state)
 static void
 test_core__force_keeps_dst_when_temporary_link_fails(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
 
 	write_file(f->dirfd, "b", "other");
@@ -319,7 +301,7 @@ test_core__force_keeps_dst_when_temporary_link_fails(void **state)
 static void
 test_core__force_over_a_directory_fails_cleanly(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "d", HL_FOLLOW | HL_FORCE);
 
 	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
@@ -335,7 +317,7 @@ test_core__force_over_a_directory_fails_cleanly(void **state)
 static void
 test_core__enoent_src_missing(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "missing", "b", HL_FOLLOW);
 
 	wrap_armed.linkat = true;
@@ -350,7 +332,7 @@ test_core__enoent_src_missing(void **state)
 static void
 test_core__enoent_src_dangling(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "l", "b", HL_FOLLOW);
 
 	assert_int_equal(symlinkat("nowhere", f->dirfd, "l"), 0);
@@ -365,7 +347,7 @@ test_core__enoent_src_dangling(void **state)
 static void
 test_core__enoent_dst_directory_missing(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "sub/b", HL_FOLLOW, ENOENT), -1);
 	assert_int_equal(out.cause, HL_CAUSE_DSTDIR_MISSING);
@@ -377,7 +359,7 @@ test_core__enoent_dst_directory_missing(void **state)
 static void
 test_core__eexist(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	forbid_changes();
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EEXIST), -1);
@@ -388,7 +370,7 @@ test_core__eexist(void **state)
 static void
 test_core__exdev_names_both_mount_points(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EXDEV), -1);
 	assert_int_equal(out.cause, HL_CAUSE_CROSS_DEVICE);
@@ -402,7 +384,7 @@ test_core__exdev_names_both_mount_points(void **state)
 static void
 test_core__eperm_src_is_directory(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "d", "b", HL_FOLLOW);
 
 	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
@@ -417,7 +399,7 @@ test_core__eperm_src_is_directory(void **state)
 static void
 test_core__eperm_filesystem_without_links(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EPERM), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
@@ -428,7 +410,7 @@ test_core__eperm_filesystem_without_links(void **state)
 static void
 test_core__enotsup_filesystem_without_links(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, ENOTSUP), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
@@ -441,7 +423,7 @@ test_core__enotsup_filesystem_without_links(void **state)
 static void
 test_core__eperm_another_users_file(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	if (!hl_protected_hardlinks())
 		skip();
@@ -457,7 +439,7 @@ test_core__eperm_another_users_file(void **state)
 static void
 test_core__emlink_gives_count_and_limit(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EMLINK), -1);
 	assert_int_equal(out.cause, HL_CAUSE_TOO_MANY_LINKS);
@@ -468,7 +450,7 @@ test_core__emlink_gives_count_and_limit(void **state)
 
 /* Runs hl_link as nobody, so that permissions apply to the checks. */
 static int
-link_failing_as_nobody(const struct fixture *f, const char *dst, int err)
+link_failing_as_nobody(const struct sandbox *f, const char *dst, int err)
 {
 	int	rc;
 
@@ -483,7 +465,7 @@ link_failing_as_nobody(const struct fixture *f, const char *dst, int err)
 static void
 test_core__eacces_names_the_unwritable_directory(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(mkdirat(f->dirfd, "ro", 0555), 0);
 	assert_int_equal(link_failing_as_nobody(f, "ro/b", EACCES), -1);
@@ -495,7 +477,7 @@ test_core__eacces_names_the_unwritable_directory(void **state)
 static void
 test_core__eacces_names_the_unsearchable_directory(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(mkdirat(f->dirfd, "ns", 0755), 0);
 	assert_int_equal(mkdirat(f->dirfd, "ns/in", 0777), 0);
@@ -508,7 +490,7 @@ test_core__eacces_names_the_unsearchable_directory(void **state)
 }
 
 static void
-assert_filesystem_cause(const struct fixture *f, int err,
+assert_filesystem_cause(const struct sandbox *f, int err,
     enum hl_cause cause)
 {
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, err), -1);
@@ -545,7 +527,7 @@ test_core__eio(void **state)
 static void
 test_core__eloop_on_dst(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, ELOOP), -1);
 	assert_int_equal(out.cause, HL_CAUSE_LOOP);
@@ -557,7 +539,7 @@ test_core__eloop_on_dst(void **state)
 static void
 test_core__eloop_on_src(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "l1", "b", HL_FOLLOW);
 
 	assert_int_equal(symlinkat("l2", f->dirfd, "l1"), 0);
@@ -570,7 +552,7 @@ test_core__eloop_on_src(void **state)
 static void
 test_core__enametoolong(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, ENAMETOOLONG), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NAME_TOO_LONG);
@@ -581,7 +563,7 @@ test_core__enametoolong(void **state)
 static void
 test_core__enotdir_names_the_component(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "a/x/b", HL_FOLLOW);
 
 	assert_int_equal(hl_link(&req, &out), -1);
@@ -593,7 +575,7 @@ test_core__enotdir_names_the_component(void **state)
 static void
 test_core__other_errno_uses_strerror(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EINVAL), -1);
 	assert_int_equal(out.cause, HL_CAUSE_OTHER);
@@ -603,7 +585,7 @@ test_core__other_errno_uses_strerror(void **state)
 static void
 test_core__fallback_symlink_holds_absolute_path(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 	char		 real[PATH_MAX], held[PATH_MAX];
 	ssize_t		 n;
 
@@ -623,7 +605,7 @@ test_core__fallback_symlink_holds_absolute_path(void **state)
 static void
 test_core__fallback_symlink_relative(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	assert_int_equal(mkdirat(f->dirfd, "sub", 0755), 0);
 	assert_int_equal(link_failing(f, "sub/b", HL_FOLLOW |
@@ -636,7 +618,7 @@ test_core__fallback_symlink_relative(void **state)
 static void
 test_core__fallback_replaces_with_force(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW |
 				    HL_FORCE | HL_SYMLINK_FALLBACK);
 
@@ -655,7 +637,7 @@ test_core__fallback_replaces_with_force(void **state)
 static void
 test_core__fallback_rerun_is_already_linked(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW |
 				    HL_SYMLINK_FALLBACK);
 
@@ -672,7 +654,7 @@ test_core__no_fallback_for_errors_a_symlink_shares(void **state)
 	static const int	errs[] = { ENOENT, EEXIST, EACCES, ENOSPC,
 				    EDQUOT, EROFS, EIO, ELOOP, ENAMETOOLONG,
 				    ENOTDIR, EINVAL };
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	size_t			 i;
 
 	wrap_armed.symlinkat = true;	/* nothing queued: never called */
@@ -688,7 +670,7 @@ test_core__no_fallback_for_errors_a_symlink_shares(void **state)
 static void
 test_core__fallback_symlink_failure_is_reported(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
 	wrap_armed.symlinkat = true;
 	will_fail(symlinkat, ENOSPC);
@@ -701,7 +683,7 @@ test_core__fallback_symlink_failure_is_reported(void **state)
 static void
 test_core__nofollow_links_the_symlink_itself(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "l", "b", 0);
 
 	assert_int_equal(symlinkat("a", f->dirfd, "l"), 0);
@@ -713,7 +695,7 @@ test_core__nofollow_links_the_symlink_itself(void **state)
 static void
 test_core__dry_run_changes_nothing(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW |
 				    HL_DRY_RUN);
 
@@ -734,7 +716,7 @@ test_core__dry_run_changes_nothing(void **state)
 static void
 test_core__dry_run_predicts_directory_fallback(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_request	 req = request(f, "d", "b", HL_FOLLOW |
 				    HL_DRY_RUN);
 

@@ -2,8 +2,6 @@
  * test_walk.c: the directory walk on real trees, shallow and deeper than
  * the number of directories it may hold open.
  */
-#define _GNU_SOURCE	/* nftw() */
-
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,51 +13,33 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "walk.h"
 
 /* Deeper than HL_WALK_MAX_OPEN, so ancestors are spilled and reopened. */
 #define DEEP	(3 * HL_WALK_MAX_OPEN)
 
-struct fixture {
-	char	dir[64];
-	int	dirfd;
-};
 
 static int
 setup(void **state)
 {
-	static struct fixture	f;
+	static struct sandbox	f;
 
-	snprintf(f.dir, sizeof(f.dir), "/tmp/hlink-walk.XXXXXX");
-	if (mkdtemp(f.dir) == NULL)
-		return -1;
-	f.dirfd = open(f.dir, O_RDONLY | O_DIRECTORY);
 	*state = &f;
-	return f.dirfd < 0 ? -1 : 0;
-}
-
-static int
-remove_entry(const char *path, const struct stat *st, int type,
-    struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
+	return sandbox_make(&f);
 }
 
 static int
 teardown(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 
-	close(f->dirfd);
-	return nftw(f->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return sandbox_remove(f);
 }
 
 static void
@@ -143,7 +123,7 @@ walk_all(struct hl_walk *w)
 static void
 test_walk__visits_every_entry_once(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 	struct hl_walk	 w;
 	struct stat	 st;
 	struct tally	 t;
@@ -166,7 +146,7 @@ test_walk__visits_every_entry_once(void **state)
 static void
 test_walk__paths_join_root_and_names(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_walk		 w;
 	struct hl_walk_entry	 e;
 	struct stat		 st;
@@ -185,7 +165,7 @@ test_walk__paths_join_root_and_names(void **state)
 static void
 test_walk__deep_tree_keeps_fds_bounded(void **state)
 {
-	struct fixture	*f = *state;
+	struct sandbox	*f = *state;
 	struct hl_walk	 w;
 	struct stat	 st;
 	struct tally	 t;
@@ -224,7 +204,7 @@ make_branch(int dirfd, const char *name, int depth)
 static void
 test_walk__two_deep_branches(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_walk		 w;
 	struct hl_walk_entry	 e;
 	struct stat		 st;
@@ -257,7 +237,7 @@ test_walk__two_deep_branches(void **state)
 static void
 test_walk__moved_directory_stops_the_walk(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_walk		 w;
 	struct hl_walk_entry	 e;
 	struct stat		 st;
@@ -289,7 +269,7 @@ test_walk__moved_directory_stops_the_walk(void **state)
 static void
 test_walk__enter_refuses_another_device(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_walk		 w;
 	struct hl_walk_entry	 e;
 	struct stat		 st;
@@ -308,7 +288,7 @@ test_walk__enter_refuses_another_device(void **state)
 static void
 test_walk__enter_never_follows_a_symlink(void **state)
 {
-	struct fixture		*f = *state;
+	struct sandbox		*f = *state;
 	struct hl_walk		 w;
 	struct hl_walk_entry	 e;
 	struct stat		 st;
