@@ -497,8 +497,7 @@ report_list_failure(const struct hl_list_request *req,
 		say(stderr, "cannot find the filesystem of %s: %s", file,
 		    strerror(res->err));
 	else if (res->status == HL_LIST_OTHER_FS)
-		say(stderr, "%s is not on the filesystem of %s, so no name of "
-		    "it can be there", root, file);
+		say(stderr, "%s is on another filesystem than %s", root, file);
 	else if (res->err == ENOTDIR)
 		say(stderr, "%s is not a directory", root);
 	else
