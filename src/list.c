@@ -166,7 +166,7 @@ is_mount_point(struct search *s, struct hl_walk *w, const char *name)
 }
 
 static void
-visit(struct search *s, struct hl_walk *w, const struct hl_walk_entry *e)
+visit(struct search *s, struct hl_walk *w, const struct hl_dirent *e)
 {
 	struct stat	st;
 	bool		dir = e->type == HL_TYPE_DIR;
@@ -203,7 +203,7 @@ static void
 search_root(struct search *s, const char *root)
 {
 	struct hl_walk		w;
-	struct hl_walk_entry	e;
+	struct hl_dirent	e;
 	struct stat		st;
 	enum hl_walk_event	ev = HL_WALK_ENTRY;
 

@@ -17,12 +17,16 @@
 #ifdef HL_LINUX
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <linux/fs.h>
 #endif
+
+#include <dirent.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +102,82 @@ mount_point_by_device(const char *path, char *buf, size_t size)
 	return snprintf(buf, size, "%s", cur) < (int)size ? 0 : -1;
 }
 
+static bool
+is_dot_or_dotdot(const char *name)
+{
+	return name[0] == '.' && (name[1] == '\0' ||
+	    (name[1] == '.' && name[2] == '\0'));
+}
+
 #ifdef HL_LINUX
+/* The record getdents64(2) fills in, as the kernel lays it out. */
+struct linux_dirent64 {
+	uint64_t	d_ino;
+	int64_t		d_off;
+	unsigned short	d_reclen;
+	unsigned char	d_type;
+	char		d_name[];
+};
+
+/* DT_DIR and DT_UNKNOWN, as the kernel numbers them. */
+#define KERNEL_DT_UNKNOWN	0
+#define KERNEL_DT_DIR		4
+
+struct hl_dir {
+	int		fd;
+	size_t		pos;
+	size_t		len;
+	uint64_t	buf[2048];	/* 16 KiB, aligned for the records */
+};
+
+struct hl_dir *
+hl_dir_open(int fd)
+{
+	struct hl_dir	*d = malloc(sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->fd = fd;
+	d->pos = d->len = 0;
+	return d;
+}
+
+int
+hl_dir_next(struct hl_dir *d, struct hl_dirent *e)
+{
+	struct linux_dirent64	*de;
+	long			 n;
+
+	for (;;) {
+		if (d->pos >= d->len) {
+			/* syscall(): musl and older glibc lack a wrapper. */
+			n = syscall(SYS_getdents64, d->fd, d->buf,
+			    sizeof(d->buf));
+			if (n <= 0)
+				return (int)n;
+			d->len = (size_t)n;
+			d->pos = 0;
+		}
+		de = (struct linux_dirent64 *)((char *)d->buf + d->pos);
+		d->pos += de->d_reclen;
+		if (is_dot_or_dotdot(de->d_name))
+			continue;
+		e->name = de->d_name;
+		e->ino = (ino_t)de->d_ino;
+		e->type = de->d_type == KERNEL_DT_DIR ? HL_TYPE_DIR :
+		    de->d_type == KERNEL_DT_UNKNOWN ? HL_TYPE_UNKNOWN :
+		    HL_TYPE_OTHER;
+		return 1;
+	}
+}
+
+void
+hl_dir_close(struct hl_dir *d)
+{
+	close(d->fd);
+	free(d);
+}
+
 /* The kernel keeps each fd's path up to date through renames. */
 static int
 fd_path(int fd, char *buf, size_t size)
@@ -299,6 +378,48 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 }
 
 #else	/* POSIX fallbacks */
+
+/* No d_type in POSIX: every entry's type is found by fstatat(). */
+struct hl_dir {
+	DIR	*dir;
+};
+
+struct hl_dir *
+hl_dir_open(int fd)
+{
+	struct hl_dir	*d = malloc(sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	if ((d->dir = fdopendir(fd)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int
+hl_dir_next(struct hl_dir *d, struct hl_dirent *e)
+{
+	struct dirent	*de;
+
+	do {
+		errno = 0;
+		if ((de = readdir(d->dir)) == NULL)
+			return errno == 0 ? 0 : -1;
+	} while (is_dot_or_dotdot(de->d_name));
+	e->name = de->d_name;
+	e->ino = de->d_ino;
+	e->type = HL_TYPE_UNKNOWN;
+	return 1;
+}
+
+void
+hl_dir_close(struct hl_dir *d)
+{
+	closedir(d->dir);
+	free(d);
+}
 
 /* Runs realpath() from dirfd by changing directory there and back. */
 static int

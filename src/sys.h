@@ -4,8 +4,36 @@
 #ifndef HLINK_SYS_H
 #define HLINK_SYS_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 #include <stddef.h>
+
+/* What a directory entry says of its type, where it says anything. */
+enum hl_type {
+	HL_TYPE_UNKNOWN,
+	HL_TYPE_DIR,
+	HL_TYPE_OTHER
+};
+
+struct hl_dirent {
+	const char	*name;
+	ino_t		 ino;	/* a mount point's is the inode it covers */
+	enum hl_type	 type;
+};
+
+/*
+ * Reads a directory from an fd it then owns: getdents64() into a buffer
+ * of its own on Linux (no fstat, fcntl or lock per directory, as
+ * fdopendir() and readdir() cost), readdir() elsewhere.
+ */
+struct hl_dir;
+
+struct hl_dir	*hl_dir_open(int fd);
+/* 1 with *e set (never "." or ".."), 0 at the end, -1 with errno set. */
+int		 hl_dir_next(struct hl_dir *d, struct hl_dirent *e);
+/* Closes the directory and its fd. */
+void		 hl_dir_close(struct hl_dir *d);
 
 /* Opens a directory for use as an *at() dirfd; it need not be readable. */
 int	hl_open_dir(int dirfd, const char *path, bool follow);

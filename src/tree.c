@@ -9,10 +9,11 @@
  * A subtree's work never touches its parent directory, so jobs need no
  * ordering: each directory is finished by the worker that filled it.
  *
- * Only the deepest HL_WALK_MAX_OPEN replica directories of a walk stay
+ * Only the deepest few (max_open) replica directories of a walk stay
  * open; an older one is closed and reopened through "..", checked by
  * device and inode, when the walk climbs back to it.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -46,11 +47,13 @@ struct shared {
 	pthread_cond_t			 wake;
 	struct job			*queue;
 	size_t				 len;
+	size_t				 reserved;	/* slots promised */
 	size_t				 cap;
 	int				 workers;
 	int				 idle;
 	bool				 done;
 	bool				 threaded;
+	size_t				 max_open;	/* per walk and side */
 	dev_t				 dev;
 	bool				 check_dev;	/* mounts below SRC */
 	struct hl_mounts		 mounts;	/* below SRC */
@@ -156,7 +159,7 @@ push(struct tree *t, int fd, const struct stat *src, const char *name)
 	len = hl_pathbuf_join(&t->path, t->depth ? top(t)->pathlen : 0, name);
 	if (len < 0)
 		return -1;
-	if (fd >= 0 && t->open == HL_WALK_MAX_OPEN)
+	if (fd >= 0 && t->open >= t->sh->max_open)
 		close_oldest(t);
 	f = &t->frames[t->depth++];
 	memset(f, 0, sizeof(*f));
@@ -436,6 +439,10 @@ is_mount_point(struct tree *t, const char *name)
 	    hl_mounts_has(&t->sh->mounts, path + t->sh->rootlen);
 }
 
+/*
+ * True when a worker waits for a job and the queue has room for one more:
+ * the slot is reserved then, for add_job() or release_slot() to take.
+ */
 static bool
 wants_work(struct shared *sh)
 {
@@ -444,15 +451,25 @@ wants_work(struct shared *sh)
 	if (!sh->threaded)
 		return false;
 	lock(sh);
-	wants = sh->idle > 0 && sh->len < sh->cap;
+	wants = sh->idle > 0 && sh->len + sh->reserved < sh->cap;
+	sh->reserved += wants;
 	unlock(sh);
 	return wants;
+}
+
+static void
+release_slot(struct shared *sh)
+{
+	lock(sh);
+	sh->reserved--;
+	unlock(sh);
 }
 
 static void
 add_job(struct shared *sh, const struct job *job)
 {
 	lock(sh);
+	sh->reserved--;
 	sh->queue[sh->len++] = *job;
 	pthread_cond_signal(&sh->wake);
 	unlock(sh);
@@ -474,11 +491,13 @@ give_away(struct tree *t, const char *name)
 		err = errno;
 		if (job.srcfd >= 0)
 			close(job.srcfd);
+		release_slot(t->sh);
 		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name), err);
 		return;
 	}
 	if (t->sh->check_dev && job.src.st_dev != t->sh->dev) {
 		close(job.srcfd);
+		release_slot(t->sh);
 		mount_point(t, name);
 		return;
 	}
@@ -492,6 +511,7 @@ give_away(struct tree *t, const char *name)
 			close(job.dstfd);
 		free(job.srcpath);
 		free(job.dstpath);
+		release_slot(t->sh);
 		return;
 	}
 	add_job(t->sh, &job);
@@ -526,7 +546,7 @@ enter_dir(struct tree *t, const char *name)
 }
 
 static void
-visit(struct tree *t, const struct hl_walk_entry *e)
+visit(struct tree *t, const struct hl_dirent *e)
 {
 	struct stat	st;
 	bool		dir = e->type == HL_TYPE_DIR;
@@ -543,7 +563,7 @@ visit(struct tree *t, const struct hl_walk_entry *e)
 static void
 walk_tree(struct tree *t)
 {
-	struct hl_walk_entry	e;
+	struct hl_dirent	e;
 	enum hl_walk_event	ev;
 
 	while ((ev = hl_walk_next(&t->walk, &e)) != HL_WALK_END) {
@@ -565,13 +585,17 @@ run_job(struct shared *sh, struct job *job)
 
 	memset(&t, 0, sizeof(t));
 	t.sh = sh;
-	if (hl_walk_open_fd(&t.walk, job->srcfd, job->srcpath) < 0 ||
-	    push(&t, job->dstfd, &job->src, job->dstpath) < 0) {
+	if (hl_walk_open_fd(&t.walk, job->srcfd, job->srcpath) < 0) {
 		failed(sh, HL_TREE_READ, job->srcpath, errno);
 		close(job->srcfd);
 		if (job->dstfd >= 0)
 			close(job->dstfd);
+	} else if (push(&t, job->dstfd, &job->src, job->dstpath) < 0) {
+		failed(sh, HL_TREE_READ, job->srcpath, errno);
+		if (job->dstfd >= 0)
+			close(job->dstfd);
 	} else {
+		t.walk.max_open = sh->max_open;
 		top(&t)->made = job->dstfd >= 0 &&
 		    !(sh->req->flags & HL_DRY_RUN);
 		top(&t)->planned = job->dstfd < 0;
@@ -625,6 +649,31 @@ worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Each worker holds up to max_open directories open on each side, and
+ * each queued job two: share RLIMIT_NOFILE between them, keeping some
+ * for stdio and hl_link()'s own calls.  Fewer threads if it is tight.
+ */
+static int
+share_fds(struct shared *sh, int jobs)
+{
+	struct rlimit	rl;
+	rlim_t		budget = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		budget = rl.rlim_cur;
+	budget = budget > 64 ? budget - 32 : 32;
+	while (jobs > 1 && budget / (size_t)jobs < 4 * 2 + 4)
+		jobs--;
+	/* Per worker: two sides of max_open, and two queued jobs' fds. */
+	sh->max_open = (budget / (size_t)jobs - 4) / 2;
+	if (sh->max_open > HL_WALK_MAX_OPEN)
+		sh->max_open = HL_WALK_MAX_OPEN;
+	if (sh->max_open < 2)
+		sh->max_open = 2;
+	return jobs;
+}
+
 /* Runs the root job on the calling thread and up to jobs - 1 more. */
 static void
 run_workers(struct shared *sh, struct job *root, int jobs)
@@ -632,6 +681,7 @@ run_workers(struct shared *sh, struct job *root, int jobs)
 	pthread_t	*threads;
 	int		 i, started = 0;
 
+	jobs = share_fds(sh, jobs);
 	threads = calloc((size_t)jobs, sizeof(*threads));
 	sh->queue = calloc((size_t)jobs * 2, sizeof(*sh->queue));
 	if (jobs < 2 || threads == NULL || sh->queue == NULL) {
@@ -663,6 +713,32 @@ run_workers(struct shared *sh, struct job *root, int jobs)
 	free(sh->queue);
 }
 
+/*
+ * Two mounts of one filesystem (a bind mount) have one device number, but
+ * linkat() between them fails with EXDEV all the same: compare the mount
+ * points as well.
+ */
+static bool
+same_mount(const char *srcreal, const char *dstreal)
+{
+	char	a[PATH_MAX], b[PATH_MAX];
+
+	if (hl_mount_point(srcreal, a, sizeof(a)) < 0 ||
+	    hl_mount_point(dstreal, b, sizeof(b)) < 0)
+		return true;	/* cannot tell: linkat() will */
+	return strcmp(a, b) == 0;
+}
+
+/* True when the path dst is src or below it. */
+static bool
+is_inside(const char *dst, const char *src)
+{
+	size_t	len = strlen(src);
+
+	return strncmp(dst, src, len) == 0 &&
+	    (dst[len] == '/' || dst[len] == '\0' || len == 1);
+}
+
 /* Checks made before anything is created: same filesystem, not inside. */
 static int
 check_destination(struct shared *sh, const struct stat *src)
@@ -678,22 +754,23 @@ check_destination(struct shared *sh, const struct stat *src)
 		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
 		return -1;
 	}
-	if (st.st_dev != src->st_dev) {
-		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
-		return -1;
-	}
 	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
 	    sizeof(srcreal)) < 0 ||
 	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
 	    sizeof(dstreal)) < 0)
-		return 0;	/* nothing to compare: mkdirat will tell */
+		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
+	if (st.st_dev != src->st_dev ||
+	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) {
+		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
+		return -1;
+	}
+	if (dstreal[0] == '\0')
+		return 0;
 	/* The replica itself, not only its parent, may be SRC. */
 	len = strlen(dstreal);
 	snprintf(dstreal + len, sizeof(dstreal) - len, "%s%s",
 	    len > 1 ? "/" : "", hl_basename(req->dst, parent, sizeof(parent)));
-	len = strlen(srcreal);
-	if (strncmp(dstreal, srcreal, len) == 0 &&
-	    (dstreal[len] == '/' || dstreal[len] == '\0' || len == 1)) {
+	if (is_inside(dstreal, srcreal)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
 	}

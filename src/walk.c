@@ -4,14 +4,10 @@
  * Frames [0, closed) have been spilled: their remaining entries read into
  * memory and their fds closed.  Frames [closed, depth) are open.  Only the
  * deepest frames hold fds, so a tree of any depth costs at most
- * HL_WALK_MAX_OPEN + 1 of them.
+ * max_open + 1 of them.
  */
-/* d_type and DT_* are not POSIX, but Linux and the BSDs have them. */
-#define _DEFAULT_SOURCE
-
 #include <sys/stat.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,13 +19,13 @@
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 struct spilled {
-	ino_t			ino;
-	enum hl_walk_type	type;
-	size_t			name;	/* offset into names */
+	ino_t		ino;
+	enum hl_type	type;
+	size_t		name;	/* offset into names */
 };
 
 struct walk_frame {
-	DIR		*dir;		/* NULL when its entries are in memory */
+	struct hl_dir	*dir;		/* NULL when its entries are in memory */
 	int		 fd;		/* -1 while spilled */
 	dev_t		 dev;		/* set when spilled, checked on reopen */
 	ino_t		 ino;
@@ -65,24 +61,10 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 	return q;
 }
 
-static enum hl_walk_type
-type_of(const struct dirent *d)
-{
-#ifdef DT_DIR
-	if (d->d_type == DT_DIR)
-		return HL_TYPE_DIR;
-	if (d->d_type != DT_UNKNOWN)
-		return HL_TYPE_OTHER;
-#else
-	(void)d;
-#endif
-	return HL_TYPE_UNKNOWN;
-}
-
 static int
-keep_entry(struct walk_frame *f, const struct dirent *d)
+keep_entry(struct walk_frame *f, const struct hl_dirent *d)
 {
-	size_t	len = strlen(d->d_name) + 1;
+	size_t	len = strlen(d->name) + 1;
 	void	*p;
 
 	if ((p = grow(f->entries, &f->cap, f->nentries + 1,
@@ -92,20 +74,13 @@ keep_entry(struct walk_frame *f, const struct dirent *d)
 	if ((p = grow(f->names, &f->namescap, f->nameslen + len, 1)) == NULL)
 		return -1;
 	f->names = p;
-	memcpy(f->names + f->nameslen, d->d_name, len);
-	f->entries[f->nentries].ino = d->d_ino;
-	f->entries[f->nentries].type = type_of(d);
+	memcpy(f->names + f->nameslen, d->name, len);
+	f->entries[f->nentries].ino = d->ino;
+	f->entries[f->nentries].type = d->type;
 	f->entries[f->nentries].name = f->nameslen;
 	f->nentries++;
 	f->nameslen += len;
 	return 0;
-}
-
-static bool
-is_dot_or_dotdot(const char *name)
-{
-	return name[0] == '.' && (name[1] == '\0' ||
-	    (name[1] == '.' && name[2] == '\0'));
 }
 
 /*
@@ -116,8 +91,9 @@ static int
 spill_oldest(struct hl_walk *w)
 {
 	struct walk_frame	*f = &w->frames[first_open(w)];
-	struct dirent		*d;
+	struct hl_dirent	 d;
 	struct stat		 st;
+	int			 rc;
 
 	if (fstat(f->fd, &st) < 0)
 		return -1;
@@ -129,13 +105,12 @@ spill_oldest(struct hl_walk *w)
 		w->open--;
 		return 0;
 	}
-	errno = 0;
-	while ((d = readdir(f->dir)) != NULL)
-		if (!is_dot_or_dotdot(d->d_name) && keep_entry(f, d) < 0)
+	while ((rc = hl_dir_next(f->dir, &d)) > 0)
+		if (keep_entry(f, &d) < 0)
 			return -1;
-	if (errno != 0)
+	if (rc < 0)
 		return -1;
-	closedir(f->dir);
+	hl_dir_close(f->dir);
 	f->dir = NULL;
 	f->fd = -1;
 	w->open--;
@@ -148,7 +123,7 @@ push(struct hl_walk *w, int fd, size_t pathlen)
 	struct walk_frame	*f;
 	void			*p;
 
-	if (w->open == HL_WALK_MAX_OPEN && spill_oldest(w) < 0)
+	if (w->open >= w->max_open && spill_oldest(w) < 0)
 		return -1;
 	if ((p = grow(w->frames, &w->cap, w->depth + 1,
 	    sizeof(*w->frames))) == NULL)
@@ -156,7 +131,7 @@ push(struct hl_walk *w, int fd, size_t pathlen)
 	w->frames = p;
 	f = &w->frames[w->depth];
 	memset(f, 0, sizeof(*f));
-	if ((f->dir = fdopendir(fd)) == NULL)
+	if ((f->dir = hl_dir_open(fd)) == NULL)
 		return -1;
 	f->fd = fd;
 	f->pathlen = pathlen;
@@ -204,7 +179,7 @@ static void
 free_frame(struct walk_frame *f)
 {
 	if (f->dir != NULL)
-		closedir(f->dir);
+		hl_dir_close(f->dir);
 	else if (f->fd >= 0)
 		close(f->fd);
 	free(f->entries);
@@ -231,6 +206,7 @@ int
 hl_walk_open_fd(struct hl_walk *w, int fd, const char *path)
 {
 	memset(w, 0, sizeof(*w));
+	w->max_open = HL_WALK_MAX_OPEN;
 	if (hl_pathbuf_join(&w->path, 0, path) < 0 ||
 	    push(w, fd, strlen(path)) < 0) {
 		free(w->path.s);
@@ -256,11 +232,11 @@ hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
 	return 0;
 }
 
-/* The next entry of f, other than "." and "..", or false at its end. */
+/* The next entry of f, or false at its end (with *err on an error). */
 static bool
-next_entry(struct walk_frame *f, struct hl_walk_entry *e, int *err)
+next_entry(struct walk_frame *f, struct hl_dirent *e, int *err)
 {
-	struct dirent	*d;
+	int	rc;
 
 	if (f->dir == NULL) {
 		if (f->next == f->nentries)
@@ -271,21 +247,13 @@ next_entry(struct walk_frame *f, struct hl_walk_entry *e, int *err)
 		f->next++;
 		return true;
 	}
-	do {
-		errno = 0;
-		if ((d = readdir(f->dir)) == NULL) {
-			*err = errno;
-			return false;
-		}
-	} while (is_dot_or_dotdot(d->d_name));
-	e->name = d->d_name;
-	e->ino = d->d_ino;
-	e->type = type_of(d);
-	return true;
+	if ((rc = hl_dir_next(f->dir, e)) < 0)
+		*err = errno;
+	return rc > 0;
 }
 
 enum hl_walk_event
-hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e)
+hl_walk_next(struct hl_walk *w, struct hl_dirent *e)
 {
 	struct walk_frame	*f;
 	int			 err = 0;

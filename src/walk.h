@@ -4,7 +4,8 @@
  * The walk is an iterator: hl_walk_next() returns each entry of the
  * current directory and, after its last one, a leave event.  The caller
  * descends into an entry with hl_walk_enter().  Depth is bounded neither
- * by the stack nor by PATH_MAX, and at most HL_WALK_MAX_OPEN directories
+ * by the stack nor by PATH_MAX, and at most max_open (by default
+ * HL_WALK_MAX_OPEN) directories
  * are open at once: deeper down, an ancestor's remaining entries are read
  * into memory and its fd closed, to be reopened through ".." (and checked
  * to be the same directory) when the walk climbs back to it.
@@ -18,6 +19,7 @@
 #include <stddef.h>
 
 #include "path.h"
+#include "sys.h"
 
 #define HL_WALK_MAX_OPEN	64
 
@@ -28,18 +30,6 @@ enum hl_walk_event {
 	HL_WALK_ERROR		/* a directory could not be read: see err */
 };
 
-/* What d_type says, where the system and the filesystem say anything. */
-enum hl_walk_type {
-	HL_TYPE_UNKNOWN,
-	HL_TYPE_DIR,
-	HL_TYPE_OTHER
-};
-
-struct hl_walk_entry {
-	const char		*name;
-	ino_t			 ino;	/* a mount point's is the covered inode */
-	enum hl_walk_type	 type;
-};
 
 struct walk_frame;
 
@@ -49,6 +39,7 @@ struct hl_walk {
 	size_t			 cap;
 	size_t			 open;		/* frames holding an open dir */
 	struct hl_pathbuf	 path;		/* root/dir/.../current */
+	size_t			 max_open;	/* directories held open */
 	int			 err;
 	bool			 stopped;	/* after an error it cannot pass */
 };
@@ -64,7 +55,7 @@ int	hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
 int	hl_walk_open_fd(struct hl_walk *w, int fd, const char *path);
 
 /* The next event; *e is set for HL_WALK_ENTRY. */
-enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_walk_entry *e);
+enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_dirent *e);
 
 /*
  * Descends into entry name of the current directory, which must be a

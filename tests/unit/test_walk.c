@@ -96,7 +96,7 @@ static struct tally
 walk_all(struct hl_walk *w)
 {
 	struct tally		t = { 0, 0, 0, 0, 0 };
-	struct hl_walk_entry	e;
+	struct hl_dirent	e;
 	enum hl_walk_event	ev;
 	int			fds;
 
@@ -148,7 +148,7 @@ test_walk__paths_join_root_and_names(void **state)
 {
 	struct sandbox		*f = *state;
 	struct hl_walk		 w;
-	struct hl_walk_entry	 e;
+	struct hl_dirent	 e;
 	struct stat		 st;
 
 	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
@@ -206,7 +206,7 @@ test_walk__two_deep_branches(void **state)
 {
 	struct sandbox		*f = *state;
 	struct hl_walk		 w;
-	struct hl_walk_entry	 e;
+	struct hl_dirent	 e;
 	struct stat		 st;
 	enum hl_walk_event	 ev;
 	int			 entries = 0, before = open_fds();
@@ -239,7 +239,7 @@ test_walk__moved_directory_stops_the_walk(void **state)
 {
 	struct sandbox		*f = *state;
 	struct hl_walk		 w;
-	struct hl_walk_entry	 e;
+	struct hl_dirent	 e;
 	struct stat		 st;
 	enum hl_walk_event	 ev;
 	int			 depth = 0, errors = 0;
@@ -271,7 +271,7 @@ test_walk__enter_refuses_another_device(void **state)
 {
 	struct sandbox		*f = *state;
 	struct hl_walk		 w;
-	struct hl_walk_entry	 e;
+	struct hl_dirent	 e;
 	struct stat		 st;
 	dev_t			 other;
 
@@ -290,7 +290,7 @@ test_walk__enter_never_follows_a_symlink(void **state)
 {
 	struct sandbox		*f = *state;
 	struct hl_walk		 w;
-	struct hl_walk_entry	 e;
+	struct hl_dirent	 e;
 	struct stat		 st;
 
 	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
