@@ -662,7 +662,8 @@ share_fds(struct shared *sh, int jobs)
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		budget = rl.rlim_cur;
-	budget = budget > 64 ? budget - 32 : 32;
+	/* Keep 32 for stdio and hl_link()'s own calls, or half of a few. */
+	budget = budget > 64 ? budget - 32 : budget / 2;
 	while (jobs > 1 && budget / (size_t)jobs < 4 * 2 + 4)
 		jobs--;
 	/* Per worker: two sides of max_open, and two queued jobs' fds. */
