@@ -157,6 +157,9 @@ diagnose_too_many_links(const struct hl_request *req, struct hl_outcome *out)
 		out->nlink = (unsigned long)st.st_nlink;
 	out->link_max = hl_link_max(req->srcdirfd, req->src,
 	    req->flags & HL_FOLLOW);
+	/* musl's pathconf says 8 everywhere; on EMLINK the count is the limit. */
+	if (out->link_max >= 0 && (unsigned long)out->link_max < out->nlink)
+		out->link_max = (long)out->nlink;
 }
 
 /*

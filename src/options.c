@@ -95,11 +95,15 @@ is_ambiguous(const char *word)
  * argv[optind - 1] is its word only when nothing follows it in the word.
  */
 static int
-bad_option(int c, char **argv, char *msg, size_t size)
+bad_option(int c, int argc, char **argv, char *msg, size_t size)
 {
 	const struct option	*known = long_option_of(optopt);
 	const char		*word = argv[optind - 1];
 	char			 name[64], letter[2] = { (char)optopt, '\0' };
+
+	/* musl moves optind past argc after a missing last argument. */
+	if (optind > argc || word == NULL)
+		word = "";
 
 	if (known != NULL)
 		snprintf(name, sizeof(name), "--%s", known->name);
@@ -281,7 +285,7 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 	while ((c = getopt_long(argc, argv, short_options, long_options,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':')
-			return bad_option(c, argv, msg, size);
+			return bad_option(c, argc, argv, msg, size);
 		apply_option(c, o);
 		note_link_option(c, o);
 	}

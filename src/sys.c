@@ -236,15 +236,17 @@ hl_protected_hardlinks(void)
 bool
 hl_is_immutable(int dirfd, const char *path, bool follow)
 {
-	int	fd, attr = 0;
-	bool	immutable = false;
+	/* A variable: musl's ioctl() takes an int request, glibc's a long. */
+	unsigned long	request = FS_IOC_GETFLAGS;
+	int		fd, attr = 0;
+	bool		immutable = false;
 
 	/* O_NONBLOCK: a fifo must not block us; the ioctl wants a real fd. */
 	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
 	    (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return false;
-	if (ioctl(fd, FS_IOC_GETFLAGS, &attr) == 0)
+	if (ioctl(fd, request, &attr) == 0)
 		immutable = (attr & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
 	close(fd);
 	return immutable;
@@ -493,13 +495,22 @@ hl_protected_hardlinks(void)
 	return false;
 }
 
+/* The BSDs and macOS keep the flags in st_flags, where they show them. */
 bool
 hl_is_immutable(int dirfd, const char *path, bool follow)
 {
+#ifdef UF_IMMUTABLE
+	struct stat	st;
+
+	return fstatat(dirfd, path, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (st.st_flags & (UF_IMMUTABLE | SF_IMMUTABLE | UF_APPEND |
+	    SF_APPEND)) != 0;
+#else
 	(void)dirfd;
 	(void)path;
 	(void)follow;
 	return false;
+#endif
 }
 
 long

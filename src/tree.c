@@ -55,6 +55,8 @@ struct shared {
 	bool				 threaded;
 	size_t				 max_open;	/* per walk and side */
 	dev_t				 dev;
+	dev_t				 replica_dev;	/* the replica's root */
+	ino_t				 replica_ino;
 	bool				 check_dev;	/* mounts below SRC */
 	struct hl_mounts		 mounts;	/* below SRC */
 	size_t				 rootlen;	/* of "SRC/" as shown */
@@ -282,6 +284,14 @@ made_dir(struct shared *sh, enum made made, const char *dst, const char *src)
 	unlock(sh);
 }
 
+/* No frame to pair with the walk's next leave: end this walk. */
+static void
+out_of_memory(struct tree *t)
+{
+	failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, NULL), ENOMEM);
+	t->walk.stopped = true;
+}
+
 /*
  * Pushes the replica of the source directory just entered.  A frame is
  * pushed even when the directory could not be made, so that leave()
@@ -297,6 +307,7 @@ push_dir(struct tree *t, int dirfd, const char *name, const struct stat *src)
 	if (push(t, fd, src, name) < 0) {
 		if (fd >= 0)
 			close(fd);
+		out_of_memory(t);
 		return -1;
 	}
 	top(t)->made = (made == MADE || made == EXISTED) &&
@@ -443,6 +454,20 @@ is_mount_point(struct tree *t, const char *name)
  * True when a worker waits for a job and the queue has room for one more:
  * the slot is reserved then, for add_job() or release_slot() to take.
  */
+/*
+ * The replica's own root met inside SRC: DST was inside SRC by a way the
+ * path checks could not see (a bind mount, on a system without
+ * mountinfo).  Never walk into it: the tree would grow without end.
+ */
+static bool
+is_replica(struct tree *t, const struct stat *st)
+{
+	if (st->st_dev != t->sh->replica_dev || st->st_ino != t->sh->replica_ino)
+		return false;
+	failed(t->sh, HL_TREE_INTO_ITSELF, hl_walk_path(&t->walk, NULL), EINVAL);
+	return true;
+}
+
 static bool
 wants_work(struct shared *sh)
 {
@@ -501,6 +526,14 @@ give_away(struct tree *t, const char *name)
 		mount_point(t, name);
 		return;
 	}
+	if (job.src.st_dev == t->sh->replica_dev &&
+	    job.src.st_ino == t->sh->replica_ino) {
+		close(job.srcfd);
+		release_slot(t->sh);
+		failed(t->sh, HL_TREE_INTO_ITSELF,
+		    hl_walk_path(&t->walk, name), EINVAL);
+		return;
+	}
 	made = make_dir(t->sh, dst_dirfd(t), name, &job.dstfd);
 	made_dir(t->sh, made, dst_path(t, name), hl_walk_path(&t->walk, name));
 	job.srcpath = strdup(hl_walk_path(&t->walk, name));
@@ -540,8 +573,13 @@ enter_dir(struct tree *t, const char *name)
 			    hl_walk_path(&t->walk, name), errno);
 		return;
 	}
-	if (fstat(hl_walk_fd(&t->walk), &st) < 0 ||
-	    push_dir(t, dirfd, name, &st) < 0)
+	if (fstat(hl_walk_fd(&t->walk), &st) < 0 || is_replica(t, &st)) {
+		/* A dead frame, to pair with the walk's leave event. */
+		memset(&st, 0, sizeof(st));
+		if (push(t, -1, &st, name) < 0)
+			out_of_memory(t);
+		hl_walk_skip(&t->walk);
+	} else if (push_dir(t, dirfd, name, &st) < 0)
 		hl_walk_skip(&t->walk);	/* nowhere to put its entries */
 }
 
@@ -659,6 +697,7 @@ share_fds(struct shared *sh, int jobs)
 {
 	struct rlimit	rl;
 	rlim_t		budget = 1024;
+	size_t		each;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		budget = rl.rlim_cur;
@@ -667,7 +706,8 @@ share_fds(struct shared *sh, int jobs)
 	while (jobs > 1 && budget / (size_t)jobs < 4 * 2 + 4)
 		jobs--;
 	/* Per worker: two sides of max_open, and two queued jobs' fds. */
-	sh->max_open = (budget / (size_t)jobs - 4) / 2;
+	each = (size_t)budget / (size_t)(jobs > 0 ? jobs : 1);
+	sh->max_open = each > 4 ? (each - 4) / 2 : 0;
 	if (sh->max_open > HL_WALK_MAX_OPEN)
 		sh->max_open = HL_WALK_MAX_OPEN;
 	if (sh->max_open < 2)
@@ -730,14 +770,41 @@ same_mount(const char *srcreal, const char *dstreal)
 	return strcmp(a, b) == 0;
 }
 
-/* True when the path dst is src or below it. */
 static bool
-is_inside(const char *dst, const char *src)
+same_file(const struct stat *a, const struct stat *b)
 {
-	size_t	len = strlen(src);
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
 
-	return strncmp(dst, src, len) == 0 &&
-	    (dst[len] == '/' || dst[len] == '\0' || len == 1);
+/*
+ * True when the replica would be SRC or inside it: DST, or its parent or
+ * any directory above that, is SRC.  Climbing ".." from DST's parent
+ * sees through symlinks and bind mounts, which comparing paths does not.
+ */
+static bool
+is_inside(const struct hl_tree_request *req, const char *parent,
+    const struct stat *src)
+{
+	struct stat	st, above;
+	int		fd, up;
+	bool		inside = false;
+
+	if (fstatat(req->dstdirfd, req->dst, &st, 0) == 0 && same_file(&st, src))
+		return true;
+	fd = hl_open_dir(req->dstdirfd, parent, true);
+	while (fd >= 0 && !inside && fstat(fd, &st) == 0) {
+		inside = same_file(&st, src);
+		up = hl_open_dir(fd, "..", true);
+		close(fd);
+		fd = up;
+		if (fd >= 0 && (fstat(fd, &above) < 0 || same_file(&above, &st))) {
+			close(fd);	/* "/" is its own parent */
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	return inside;
 }
 
 /* Checks made before anything is created: same filesystem, not inside. */
@@ -747,7 +814,6 @@ check_destination(struct shared *sh, const struct stat *src)
 	const struct hl_tree_request	*req = sh->req;
 	char				 parent[PATH_MAX], srcreal[PATH_MAX];
 	char				 dstreal[PATH_MAX];
-	size_t				 len;
 	struct stat			 st;
 
 	hl_parent(req->dst, parent, sizeof(parent));
@@ -765,13 +831,7 @@ check_destination(struct shared *sh, const struct stat *src)
 		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
 		return -1;
 	}
-	if (dstreal[0] == '\0')
-		return 0;
-	/* The replica itself, not only its parent, may be SRC. */
-	len = strlen(dstreal);
-	snprintf(dstreal + len, sizeof(dstreal) - len, "%s%s",
-	    len > 1 ? "/" : "", hl_basename(req->dst, parent, sizeof(parent)));
-	if (is_inside(dstreal, srcreal)) {
+	if (is_inside(req, parent, src)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
 	}
@@ -784,6 +844,7 @@ root_job(struct shared *sh, struct job *job)
 {
 	const struct hl_tree_request	*req = sh->req;
 	enum made			 made;
+	struct stat			 st;
 
 	job->srcfd = openat(req->srcdirfd, req->src,
 	    O_RDONLY | O_DIRECTORY | O_CLOEXEC |
@@ -801,6 +862,10 @@ root_job(struct shared *sh, struct job *job)
 		return -1;
 	made = make_dir(sh, req->dstdirfd, req->dst, &job->dstfd);
 	made_dir(sh, made, req->dst_shown, req->src_shown);
+	if (job->dstfd >= 0 && fstat(job->dstfd, &st) == 0) {
+		sh->replica_dev = st.st_dev;
+		sh->replica_ino = st.st_ino;
+	}
 	job->srcpath = strdup(req->src_shown);
 	job->dstpath = strdup(req->dst_shown);
 	if (made == NOT_MADE || job->srcpath == NULL || job->dstpath == NULL) {
