@@ -98,13 +98,15 @@ check-man:
 		{ echo "$$out"; echo "man/hlink.1: mandoc lint failed"; exit 1; }
 	@echo "man/hlink.1: mandoc -Tlint -Wwarning clean"
 
-install: hlink
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+# install-man and install-completions are in mk/release.mk.
+install: hlink install-man install-completions
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 hlink $(DESTDIR)$(BINDIR)/hlink
-	install -m 0644 man/hlink.1 $(DESTDIR)$(MANDIR)/man1/hlink.1
 
-uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/hlink $(DESTDIR)$(MANDIR)/man1/hlink.1
+uninstall: uninstall-man uninstall-completions
+	rm -f $(DESTDIR)$(BINDIR)/hlink
 
 clean:
 	rm -rf build hlink
+
+-include mk/release.mk

@@ -386,3 +386,12 @@ mkfile()
 {
 	printf '%s\n' "${2-$1}" >"$1"
 }
+
+# need_linux: the test checks what only the Linux calls in src/sys.c can
+# tell (mountinfo, FS_IOC_GETFLAGS, fs.protected_hardlinks); a binary
+# built with -DHL_POSIX_ONLY is tested with HLINK_POSIX_ONLY=1.
+need_linux()
+{
+	[ "${HLINK_POSIX_ONLY-}" != 1 ] ||
+	    skip "needs the Linux calls; hlink was built with -DHL_POSIX_ONLY"
+}

@@ -243,6 +243,7 @@ test_crossdev__dry_run_s()
 
 test_crossdev__bind_mount_is_another_mount()
 {
+	need_linux
 	mkdir -p src dst
 	mkfile src/a
 	in_ns '

@@ -606,6 +606,7 @@ test_list__another_filesystem_under_root_is_not_entered()
 # the link count stops the search before the real names are printed.
 test_list__bind_mount_inside_root_hides_no_link()
 {
+	need_linux
 	mkdir -p t/a t/b
 	mkfile t/a/f
 	ln t/a/f t/a/g

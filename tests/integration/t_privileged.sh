@@ -103,6 +103,7 @@ OTHER_WHY="'rootf' belongs to another user, and fs.protected_hardlinks forbids l
 
 test_privileged__other_users_file()
 {
+	need_linux
 	other_owner_setup
 	snap_save
 	run_hlink_nobody rootf w/x
@@ -113,6 +114,7 @@ test_privileged__other_users_file()
 
 test_privileged__other_users_file_s_fallback()
 {
+	need_linux
 	other_owner_setup
 	run_hlink_nobody -s rootf w/x
 	expect_status 0
@@ -149,6 +151,7 @@ test_privileged__erofs()
 
 test_privileged__erofs_read_only_mount()
 {
+	need_linux
 	mkdir src
 	mkfile src/a
 	in_ns '
@@ -325,6 +328,7 @@ test_privileged__emlink_f_keeps_dst()
 
 test_privileged__immutable_and_append_only()
 {
+	need_linux
 	ext4_setup
 	need_cmd chattr
 	in_ns '
@@ -368,6 +372,7 @@ test_privileged__already_linked_in_unwritable_dir()
 
 test_privileged__other_users_file_f()
 {
+	need_linux
 	other_owner_setup
 	mkfile w/x old
 	chown $NOBODY_UID w/x

@@ -1000,6 +1000,7 @@ tree_bind_mount_inside_case()
 
 test_tree__bind_mount_inside_src_is_not_entered()
 {
+	need_linux
 	ns_helpers
 	export -f tree_bind_mount_inside_case
 	in_ns tree_bind_mount_inside_case
@@ -1024,6 +1025,7 @@ tree_dst_on_a_bind_mount_case()
 
 test_tree__dst_on_a_bind_mount_stops_before_anything()
 {
+	need_linux
 	ns_helpers
 	export -f tree_dst_on_a_bind_mount_case
 	in_ns tree_dst_on_a_bind_mount_case
@@ -1148,6 +1150,7 @@ test_tree__unreadable_directories_as_nobody()
 # symlink to it instead, with the notice.
 test_tree__other_users_file_as_nobody()
 {
+	need_linux
 	need_nobody
 	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
 	    skip "fs.protected_hardlinks is not 1"
