@@ -696,23 +696,24 @@ static int
 share_fds(struct shared *sh, int jobs)
 {
 	struct rlimit	rl;
-	rlim_t		budget = 1024;
-	size_t		each;
+	size_t		budget = 1024, workers, each;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		budget = rl.rlim_cur;
+		budget = (size_t)rl.rlim_cur;
 	/* Keep 32 for stdio and hl_link()'s own calls, or half of a few. */
 	budget = budget > 64 ? budget - 32 : budget / 2;
-	while (jobs > 1 && budget / (size_t)jobs < 4 * 2 + 4)
-		jobs--;
-	/* Per worker: two sides of max_open, and two queued jobs' fds. */
-	each = (size_t)budget / (size_t)(jobs > 0 ? jobs : 1);
+	/* Each worker wants 4 fds at least on each side, and 4 for jobs. */
+	workers = jobs > 1 ? (size_t)jobs : 1;
+	if (budget / 12 < workers)
+		workers = budget >= 24 ? budget / 12 : 1;
+	/* workers >= 1 on every path; clang 14's analyser loses that. */
+	each = budget / workers; /* NOLINT(clang-analyzer-core.DivideZero) */
 	sh->max_open = each > 4 ? (each - 4) / 2 : 0;
 	if (sh->max_open > HL_WALK_MAX_OPEN)
 		sh->max_open = HL_WALK_MAX_OPEN;
 	if (sh->max_open < 2)
 		sh->max_open = 2;
-	return jobs;
+	return (int)workers;
 }
 
 /* Runs the root job on the calling thread and up to jobs - 1 more. */
@@ -723,9 +724,13 @@ run_workers(struct shared *sh, struct job *root, int jobs)
 	int		 i, started = 0;
 
 	jobs = share_fds(sh, jobs);
+	if (jobs < 2) {
+		run_job(sh, root);
+		return;
+	}
 	threads = calloc((size_t)jobs, sizeof(*threads));
 	sh->queue = calloc((size_t)jobs * 2, sizeof(*sh->queue));
-	if (jobs < 2 || threads == NULL || sh->queue == NULL) {
+	if (threads == NULL || sh->queue == NULL) {
 		run_job(sh, root);
 		free(threads);
 		free(sh->queue);
