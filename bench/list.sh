@@ -26,6 +26,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 hlink=${HLINK:-$top/hlink}
 cc=${CC:-cc}
@@ -55,8 +57,6 @@ nleaves=$((tops * subs * leaves))
 files=$(((entries - (ndirs - 1) + nleaves / 2) / nleaves))
 [ "$files" -ge 1 ] || files=1
 
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-note() { printf 'bench: %s\n' "$*" >&2; }
 
 for t in hyperfine python3 "$cc" "$find_bin"; do
 	command -v "$t" >/dev/null || die "needs $t"
@@ -67,36 +67,11 @@ valgrind_bin=$(command -v valgrind || true)
 	note "warning: $find_bin is not GNU find"
 
 # --- temp dirs, removed on every exit ------------------------------------
-tmp='' tmpfs_work='' disk_work=''
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf -- ${tmp:+"$tmp"} ${tmpfs_work:+"$tmpfs_work"} ${disk_work:+"$disk_work"}; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hlink-bench-list.XXXXXX")
-tmpfs_work=$(mktemp -d "$tmpfs_base/hlink-bench-list.XXXXXX")
-disk_work=$(mktemp -d "$disk_base/hlink-bench-list.XXXXXX")
-out=${keep:-$tmp}
-mkdir -p "$out"
-
-fstype() { findmnt -n -o FSTYPE -T "$1" 2>/dev/null | head -n 1 || stat -f -c %T "$1"; }
-[ "$(stat -f -c %T "$tmpfs_work")" = tmpfs ] ||
-	note "warning: $tmpfs_base is $(fstype "$tmpfs_work"), not tmpfs"
-[ "$(stat -f -c %T "$disk_work")" != tmpfs ] ||
-	note "warning: $disk_base is tmpfs, not a disk; set BENCH_DISK"
+bench_dirs hlink-bench-list
 
 # --- build ---------------------------------------------------------------
 "$cc" -O2 -o "$tmp/minimal_walk" "$here/minimal_walk.c"
-if [ ! -x "$hlink" ]; then
-	note "building hlink: make -C $top"
-	make -C "$top" >&2
-fi
-[ -x "$hlink" ] || die "no hlink at $hlink"
-# Measure a copy: a rebuild during the run must not swap the binary.
-hlink_shown=$hlink
-cp "$hlink" "$tmp/hlink"
-hlink=$tmp/hlink
+bench_hlink
 minimal=$tmp/minimal_walk
 
 q() { printf '%q' "$1"; }

@@ -22,6 +22,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 hlink=${HLINK:-$top/hlink}
 ln_bin=${LN:-$(command -v ln)}
@@ -44,8 +46,6 @@ style=${BENCH_STYLE:-none}	# hyperfine --style; "basic" shows each benchmark
 goal_instr=1.25
 goal_many=1.10
 
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-note() { printf 'bench: %s\n' "$*" >&2; }
 
 for t in hyperfine valgrind python3 make "$cc"; do
 	command -v "$t" >/dev/null || die "needs $t"
@@ -54,40 +54,13 @@ valgrind_bin=$(command -v valgrind)
 strace_bin=$(command -v strace || true)
 
 # --- temp dirs, removed on every exit ------------------------------------
-tmp='' tmpfs_work='' disk_work=''
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf -- ${tmp:+"$tmp"} ${tmpfs_work:+"$tmpfs_work"} ${disk_work:+"$disk_work"}; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hlink-bench.XXXXXX")
-tmpfs_work=$(mktemp -d "$tmpfs_base/hlink-bench.XXXXXX")
-disk_work=$(mktemp -d "$disk_base/hlink-bench.XXXXXX")
-out=${keep:-$tmp}
-mkdir -p "$out"
-
-# stat -f says "ext2/ext3" for ext4; findmnt names the mount's type.
-fstype() { findmnt -n -o FSTYPE -T "$1" 2>/dev/null | head -n 1 || stat -f -c %T "$1"; }
-[ "$(stat -f -c %T "$tmpfs_work")" = tmpfs ] ||
-	note "warning: $tmpfs_base is $(fstype "$tmpfs_work"), not tmpfs"
-[ "$(stat -f -c %T "$disk_work")" != tmpfs ] ||
-	note "warning: $disk_base is tmpfs, not a disk; set BENCH_DISK"
+bench_dirs hlink-bench
 
 # --- build ---------------------------------------------------------------
 # -O2 and dynamic linking, as hlink is built by default.
 "$cc" -O2 -o "$tmp/minimal_link" "$here/minimal_link.c"
 "$cc" -O2 -o "$tmp/minimal_loop" "$here/minimal_loop.c"
-if [ ! -x "$hlink" ]; then
-	note "building hlink: make -C $top"
-	make -C "$top" >&2
-fi
-[ -x "$hlink" ] || die "no hlink at $hlink"
-# Measure a copy: a rebuild during the run must not swap the binary under
-# the benchmark (or leave it half written).
-hlink_shown=$hlink
-cp "$hlink" "$tmp/hlink"
-hlink=$tmp/hlink
+bench_hlink
 minimal_link=$tmp/minimal_link
 minimal_loop=$tmp/minimal_loop
 

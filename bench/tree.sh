@@ -23,6 +23,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 hlink=${HLINK:-$top/hlink}
 cc=${CC:-cc}
@@ -40,8 +42,6 @@ goal_cp_tmpfs=3.5	# cp -al / hlink, at least, on tmpfs
 goal_cp_disk=1.8	# the same on disk
 goal_mem=1.10		# peak RSS, big tree / small tree, at most (+256 KiB)
 
-die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
-note() { printf 'bench: %s\n' "$*" >&2; }
 
 for t in hyperfine python3 "$cc" find; do
 	command -v "$t" >/dev/null || die "needs $t"
@@ -65,35 +65,11 @@ gnu_time=/usr/bin/time
 [ -x "$gnu_time" ] || gnu_time=
 
 # --- temp dirs, removed on every exit ------------------------------------
-tmp='' tmpfs_work='' disk_work=''
-# shellcheck disable=SC2317 # called by the trap
-cleanup() { rm -rf -- ${tmp:+"$tmp"} ${tmpfs_work:+"$tmpfs_work"} ${disk_work:+"$disk_work"}; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hlink-bench-tree.XXXXXX")
-tmpfs_work=$(mktemp -d "$tmpfs_base/hlink-bench-tree.XXXXXX")
-disk_work=$(mktemp -d "$disk_base/hlink-bench-tree.XXXXXX")
-out=${keep:-$tmp}
-mkdir -p "$out"
-
-fstype() { findmnt -n -o FSTYPE -T "$1" 2>/dev/null | head -n 1 || stat -f -c %T "$1"; }
-[ "$(stat -f -c %T "$tmpfs_work")" = tmpfs ] ||
-	note "warning: $tmpfs_base is $(fstype "$tmpfs_work"), not tmpfs"
-[ "$(stat -f -c %T "$disk_work")" != tmpfs ] ||
-	note "warning: $disk_base is tmpfs, not a disk; set BENCH_DISK"
+bench_dirs hlink-bench-tree
 
 # --- build ---------------------------------------------------------------
 "$cc" -O2 -pthread -o "$tmp/minimal_tree" "$here/minimal_tree.c"
-if [ ! -x "$hlink" ]; then
-	note "building hlink: make -C $top"
-	make -C "$top" >&2
-fi
-[ -x "$hlink" ] || die "no hlink at $hlink"
-hlink_shown=$hlink
-cp "$hlink" "$tmp/hlink"	# a rebuild during the run changes nothing
-hlink=$tmp/hlink
+bench_hlink
 minimal=$tmp/minimal_tree
 if "$hlink" --help | grep -q -- '--jobs'; then
 	has_jobs=1
