@@ -1,4 +1,4 @@
-# shellcheck shell=bash disable=SC2154 # the sourcing script sets top, tmpfs_base, disk_base
+# shellcheck shell=bash disable=SC2154,SC2034 # shared with the sourcing script
 # bench/lib.sh: what run.sh, list.sh and tree.sh share.  Source it after
 # setting here, top, hlink, tmpfs_base, disk_base and keep.
 
