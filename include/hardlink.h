@@ -120,6 +120,13 @@ struct hl_outcome {
  */
 int	hl_link(const struct hl_request *req, struct hl_outcome *out);
 
+/*
+ * True when DST already is what hl_link() would make: a name of the inode
+ * it would link (SRC's own entry included, so "hlink a a" never removes
+ * a), or under HL_SYMLINK_FALLBACK a symlink that resolves to SRC's file.
+ */
+bool	hl_already_linked(const struct hl_request *req);
+
 /* Fills out's cause, role and detail for errno err from a link attempt. */
 void	hl_diagnose(const struct hl_request *req, int err,
 	    struct hl_outcome *out);

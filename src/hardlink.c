@@ -46,13 +46,8 @@ fail(const struct hl_request *req, int err, struct hl_outcome *out)
 	return -1;
 }
 
-/*
- * True when DST already is what hlink would make: a name of the inode it
- * would link (SRC's own entry included, so "hlink a a" never removes a),
- * or under -s a symlink that resolves to SRC's file.
- */
-static bool
-dst_is_src(const struct hl_request *req)
+bool
+hl_already_linked(const struct hl_request *req)
 {
 	struct stat	src, dst;
 
@@ -280,7 +275,7 @@ predict(const struct hl_request *req, struct hl_outcome *out)
 		return 0;
 	}
 	if (fstatat(req->dstdirfd, req->dst, &dst, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (dst_is_src(req)) {
+		if (hl_already_linked(req)) {
 			out->status = HL_ALREADY;
 			return 0;
 		}
@@ -318,7 +313,7 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 		return 0;
 	if (out->err != EEXIST)
 		return -1;
-	if (dst_is_src(req)) {
+	if (hl_already_linked(req)) {
 		out->status = HL_ALREADY;
 		out->cause = HL_CAUSE_NONE;
 		return 0;

@@ -326,9 +326,7 @@ src_is_directory(const struct run *run, const char *src)
 static void
 do_operand(struct run *run, struct hl_request *req)
 {
-	struct hl_tree_request	tree = { req->srcdirfd, req->src,
-				    req->src_shown, req->dstdirfd, req->dst,
-				    req->dst_shown, req->flags, run->o->jobs,
+	struct hl_tree_request	tree = { *req, run->o->jobs,
 				    run->o->replace == REPLACE_ASK ?
 				    &tree_ops_asking : &tree_ops, run };
 
@@ -386,34 +384,26 @@ link_all_into(struct run *run, const char *dir, char **srcs, int nsrcs)
 	close(dirfd);
 }
 
-/* SRC DST: DST is the link's name unless it is a directory (and not -T). */
-static bool
-dst_is_directory(const struct run *run, const char *dst)
-{
-	struct stat	st;
-
-	if (run->o->no_target_directory)
-		return false;
-	return fstatat(run->dstdirfd, dst, &st,
-	    run->o->no_dereference ? AT_SYMLINK_NOFOLLOW : 0) == 0 &&
-	    S_ISDIR(st.st_mode);
-}
-
 /*
- * "hlink -s dir link" run again finds link, a symlink to dir: that is
+ * SRC DST: DST is the link's name unless it is a directory (and not -T).
+ * A rerun of "hlink -s dir link" finds link, a symlink to dir: that is
  * the link already made, not a directory to put another one in.
  */
 static bool
-is_symlink_to_src(const struct run *run, const char *src, const char *dst)
+dst_is_directory(const struct run *run, const struct hl_request *req)
 {
-	struct stat	s, d;
+	struct stat	st;
 
-	return (run->flags & HL_SYMLINK_FALLBACK) &&
-	    fstatat(run->dstdirfd, dst, &d, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    S_ISLNK(d.st_mode) &&
-	    fstatat(run->dstdirfd, dst, &d, 0) == 0 &&
-	    fstatat(run->srcdirfd, src, &s, 0) == 0 &&
-	    s.st_dev == d.st_dev && s.st_ino == d.st_ino;
+	if (run->o->no_target_directory ||
+	    fstatat(run->dstdirfd, req->dst, &st,
+	    run->o->no_dereference ? AT_SYMLINK_NOFOLLOW : 0) < 0 ||
+	    !S_ISDIR(st.st_mode))
+		return false;
+	if (!(run->flags & HL_SYMLINK_FALLBACK) ||
+	    fstatat(run->dstdirfd, req->dst, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISLNK(st.st_mode))
+		return true;
+	return !hl_already_linked(req);
 }
 
 static void
@@ -422,7 +412,7 @@ link_pair(struct run *run, char *src, char *dst)
 	struct hl_request	req = { run->srcdirfd, src, src, run->dstdirfd,
 				    dst, dst, run->flags };
 
-	if (dst_is_directory(run, dst) && !is_symlink_to_src(run, src, dst))
+	if (dst_is_directory(run, &req))
 		link_all_into(run, dst, &src, 1);
 	else
 		do_operand(run, &req);

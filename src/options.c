@@ -14,6 +14,10 @@
 #include "options.h"
 #include "sys.h"
 
+/* The text of a macro's value, for a message. */
+#define STRING(x)	STRING_OF(x)
+#define STRING_OF(x)	#x
+
 enum long_only {
 	OPT_SRC_DIR = CHAR_MAX + 1,
 	OPT_DST_DIR,
@@ -217,7 +221,7 @@ check_jobs(struct options *o, char *msg, size_t size)
 	if (errno != 0 || end == o->jobs_arg || *end != '\0' || n < 1 ||
 	    n > HL_MAX_JOBS)
 		return usage_error(msg, size, "-j wants a number of threads "
-		    "from 1 to " HL_MAX_JOBS_TEXT ", not %s", o->jobs_arg);
+		    "from 1 to " STRING(HL_MAX_JOBS) ", not %s", o->jobs_arg);
 	o->jobs = (int)n;
 	return 0;
 }

@@ -10,7 +10,6 @@
 /* Threads for -r: more than this, on a 2-core or 64-core machine, only
  * fight over the same directories' locks and hold more fds. */
 #define HL_MAX_JOBS		16
-#define HL_MAX_JOBS_TEXT	"16"
 
 enum hl_mode {
 	MODE_LINK,

@@ -250,7 +250,7 @@ make_dir(const struct shared *sh, int dirfd, const char *name, int *fd)
 	enum made	made = MADE;
 
 	*fd = -1;
-	if (sh->req->flags & HL_DRY_RUN) {
+	if (sh->req->top.flags & HL_DRY_RUN) {
 		*fd = dirfd != HL_PLANNED_DIR ?
 		    openat(dirfd, name, DIR_FLAGS) : -1;
 		return *fd >= 0 ? EXISTED : PLANNED;
@@ -311,7 +311,7 @@ push_dir(struct tree *t, int dirfd, const char *name, const struct stat *src)
 		return -1;
 	}
 	top(t)->made = (made == MADE || made == EXISTED) &&
-	    !(t->sh->req->flags & HL_DRY_RUN);
+	    !(t->sh->req->top.flags & HL_DRY_RUN);
 	top(t)->planned = made == PLANNED;
 	errno = err;
 	made_dir(t->sh, made, dst_path(t, NULL), hl_walk_path(&t->walk, NULL));
@@ -339,7 +339,7 @@ link_entry(struct tree *t, const char *name)
 	req.dstdirfd = dst_dirfd(t);
 	req.dst = name;
 	req.dst_shown = dst_path(t, name);
-	req.flags = treq->flags & ~HL_FOLLOW;	/* a symlink is linked */
+	req.flags = treq->top.flags & ~HL_FOLLOW;	/* a symlink is linked */
 	if (hl_link(&req, &out) < 0 && out.err == EEXIST &&
 	    treq->ops->ask != NULL) {	/* -i, never threaded */
 		answer = treq->ops->ask(treq->ctx, &req);
@@ -366,7 +366,7 @@ mount_point_symlink(struct tree *t, int dirfd, const char *name,
 	if (hl_realpath_at(hl_walk_fd(&t->walk), name, false, real,
 	    sizeof(real)) < 0)
 		return -1;
-	if (!(t->sh->req->flags & HL_RELATIVE) || dirfd == HL_PLANNED_DIR)
+	if (!(t->sh->req->top.flags & HL_RELATIVE) || dirfd == HL_PLANNED_DIR)
 		return snprintf(target, size, "%s", real) < (int)size ? 0 : -1;
 	if (hl_realpath_at(dirfd, ".", true, here, sizeof(here)) < 0)
 		return -1;
@@ -410,14 +410,14 @@ mount_point(struct tree *t, const char *name)
 	int		 dirfd = dst_dirfd(t);
 	char		 target[PATH_MAX];
 	struct stat	 st;
-	bool		 dry = t->sh->req->flags & HL_DRY_RUN;
+	bool		 dry = t->sh->req->top.flags & HL_DRY_RUN;
 
 	if (fstatat(hl_walk_fd(&t->walk), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name),
 		    errno);
 		return;
 	}
-	if (t->sh->req->flags & HL_SYMLINK_FALLBACK) {
+	if (t->sh->req->top.flags & HL_SYMLINK_FALLBACK) {
 		if (mount_point_symlink(t, dirfd, name, target,
 		    sizeof(target)) < 0 ||
 		    (!dry && symlinkat(target, dirfd, name) < 0 &&
@@ -635,7 +635,7 @@ run_job(struct shared *sh, struct job *job)
 	} else {
 		t.walk.max_open = sh->max_open;
 		top(&t)->made = job->dstfd >= 0 &&
-		    !(sh->req->flags & HL_DRY_RUN);
+		    !(sh->req->top.flags & HL_DRY_RUN);
 		top(&t)->planned = job->dstfd < 0;
 		walk_tree(&t);
 	}
@@ -787,7 +787,7 @@ same_file(const struct stat *a, const struct stat *b)
  * sees through symlinks and bind mounts, which comparing paths does not.
  */
 static bool
-is_inside(const struct hl_tree_request *req, const char *parent,
+is_inside(const struct hl_request *req, const char *parent,
     const struct stat *src)
 {
 	struct stat	st, above;
@@ -816,7 +816,7 @@ is_inside(const struct hl_tree_request *req, const char *parent,
 static int
 check_destination(struct shared *sh, const struct stat *src)
 {
-	const struct hl_tree_request	*req = sh->req;
+	const struct hl_request		*req = &sh->req->top;
 	char				 parent[PATH_MAX], srcreal[PATH_MAX];
 	char				 dstreal[PATH_MAX];
 	struct stat			 st;
@@ -847,7 +847,7 @@ check_destination(struct shared *sh, const struct stat *src)
 static int
 root_job(struct shared *sh, struct job *job)
 {
-	const struct hl_tree_request	*req = sh->req;
+	const struct hl_request		*req = &sh->req->top;
 	enum made			 made;
 	struct stat			 st;
 
@@ -894,7 +894,7 @@ hl_tree(const struct hl_tree_request *req)
 	root.srcfd = -1;
 	if (root_job(&sh, &root) == 0) {
 		/* -i asks, and --dry-run's lines read best in walk order. */
-		run_workers(&sh, &root, (req->flags & HL_DRY_RUN) ||
+		run_workers(&sh, &root, (req->top.flags & HL_DRY_RUN) ||
 		    req->ops->ask != NULL ? 1 : req->jobs);
 	} else if (root.srcfd >= 0)
 		close(root.srcfd);

@@ -39,19 +39,13 @@ struct hl_tree_ops {
 };
 
 /*
- * The replica dst (relative to dstdirfd) of the directory src (relative
- * to srcdirfd).  The flags are hl_request's: HL_FOLLOW applies only to
- * src itself (the walk never follows a symlink), HL_FORCE, HL_DRY_RUN and
- * HL_SYMLINK_FALLBACK to every entry.
+ * The replica top.dst of the directory top.src, named and resolved as
+ * for hl_link().  HL_FOLLOW applies only to top.src itself (the walk
+ * never follows a symlink); HL_FORCE, HL_DRY_RUN and HL_SYMLINK_FALLBACK
+ * apply to every entry.
  */
 struct hl_tree_request {
-	int				 srcdirfd;
-	const char			*src;
-	const char			*src_shown;
-	int				 dstdirfd;
-	const char			*dst;
-	const char			*dst_shown;
-	int				 flags;
+	struct hl_request		 top;
 	int				 jobs;	/* threads, at most */
 	const struct hl_tree_ops	*ops;
 	void				*ctx;
