@@ -387,6 +387,21 @@ mkfile()
 	printf '%s\n' "${2-$1}" >"$1"
 }
 
+# expect_sorted out|err [LINE...]: that stream, sorted, is exactly these
+# lines (for output whose order is readdir's, or the threads')
+expect_sorted()
+{
+	local stream=$1
+	shift
+	if [ $# -eq 0 ]; then
+		: >"$CAP/expected"
+	else
+		printf '%s\n' "$@" | LC_ALL=C sort >"$CAP/expected"
+	fi
+	LC_ALL=C sort "$CAP/$stream" >"$CAP/$stream.sorted"
+	expect_file_same "std$stream (sorted)" "$CAP/$stream.sorted"
+}
+
 # need_linux: the test checks what only the Linux calls in src/sys.c can
 # tell (mountinfo, FS_IOC_GETFLAGS, fs.protected_hardlinks); a binary
 # built with -DHL_POSIX_ONLY is tested with HLINK_POSIX_ONLY=1.

@@ -3,22 +3,10 @@
 # path below it; never into another filesystem; stops at FILE's link count.
 #
 # The walk order is the filesystem's readdir order, so most tests compare
-# the output sorted (expect_list_sorted); the tests of where the walk stops
+# the output sorted (expect_sorted out); the tests of where the walk stops
 # read that order with `ls -f` first and build their expectations from it.
 
 # --- helpers ---------------------------------------------------------------
-
-# expect_list_sorted [NAME...]: stdout, sorted, is exactly these lines
-expect_list_sorted()
-{
-	if [ $# -eq 0 ]; then
-		: >"$CAP/expected"
-	else
-		printf '%s\n' "$@" | LC_ALL=C sort >"$CAP/expected"
-	fi
-	LC_ALL=C sort "$CAP/out" >"$CAP/out.sorted"
-	expect_file_same "stdout (sorted)" "$CAP/out.sorted"
-}
 
 # expect_found N M: the last stderr line is the -v count
 expect_found()
@@ -41,7 +29,7 @@ readdir_order()
 # ns_helpers: the helpers above, for the shell that in_ns starts
 ns_helpers()
 {
-	export -f expect_list_sorted expect_found
+	export -f expect_sorted expect_found
 }
 
 # need_strace: strace that can trace here (ptrace may be forbidden)
@@ -106,11 +94,11 @@ test_list__links_scattered_across_directories_and_depths()
 	expect_stderr
 	# shellcheck disable=SC2086
 	mapfile -t want < <(prefixed ./ $SCATTERED)
-	expect_list_sorted "${want[@]}"
+	expect_sorted out "${want[@]}"
 	# from another link, and as the verbose count
 	run_hlink --list -v a/b/c/d/e/f3 .
 	expect_status 0
-	expect_list_sorted "${want[@]}"
+	expect_sorted out "${want[@]}"
 	expect_stderr "hlink: found 7 of 7 names"
 	# each name once
 	asserted
@@ -123,20 +111,20 @@ test_list__names_are_root_joined_with_the_path_below()
 	scattered
 	run_hlink --list f a
 	expect_status 0
-	expect_list_sorted a/f1 a/b/c/f2 a/b/c/d/e/f3
+	expect_sorted out a/f1 a/b/c/f2 a/b/c/d/e/f3
 	run_hlink --list f a/
 	expect_status 0
-	expect_list_sorted a/f1 a/b/c/f2 a/b/c/d/e/f3
+	expect_sorted out a/f1 a/b/c/f2 a/b/c/d/e/f3
 	run_hlink --list f ./y//
 	expect_status 0
-	expect_list_sorted ./y//z/f5 ./y//f6
+	expect_sorted out ./y//z/f5 ./y//f6
 	run_hlink --list f "$SB/x"
 	expect_status 0
-	expect_list_sorted "$SB/x/f4"
+	expect_sorted out "$SB/x/f4"
 	cd a/b || skip "cannot cd a/b"
 	run_hlink --list ../../f ..
 	expect_status 0
-	expect_list_sorted ../f1 ../b/c/f2 ../b/c/d/e/f3
+	expect_sorted out ../f1 ../b/c/f2 ../b/c/d/e/f3
 }
 
 test_list__several_roots_in_order()
@@ -148,7 +136,7 @@ test_list__several_roots_in_order()
 	asserted
 	[ "$(head -n 1 "$CAP/out")" = x/f4 ] ||
 	    fail "the first ROOT's names are not printed first" "$(visible "$CAP/out")"
-	expect_list_sorted x/f4 y/z/f5 y/f6
+	expect_sorted out x/f4 y/z/f5 y/f6
 	expect_found 3 7
 }
 
@@ -159,7 +147,7 @@ test_list__root_a_symlink_to_a_directory()
 	run_hlink --list f al
 	expect_status 0
 	expect_stderr
-	expect_list_sorted al/c/f2 al/c/d/e/f3
+	expect_sorted out al/c/f2 al/c/d/e/f3
 }
 
 test_list__newlines_and_quotes_printed_raw_and_null()
@@ -211,25 +199,25 @@ test_list__file_a_symlink_L_and_P()
 	ln -s ../d/t s/other	# another symlink to t: neither t's name nor sl's
 	run_hlink --list -v d/sl .
 	expect_status 0
-	expect_list_sorted ./d/t ./d/t2
+	expect_sorted out ./d/t ./d/t2
 	expect_found 2 2
 	run_hlink --list -L d/sl .
 	expect_status 0
-	expect_list_sorted ./d/t ./d/t2
+	expect_sorted out ./d/t ./d/t2
 	run_hlink --list --follow s/sl2 .
 	expect_status 0
-	expect_list_sorted ./d/t ./d/t2
+	expect_sorted out ./d/t ./d/t2
 	run_hlink --list -P -v d/sl .
 	expect_status 0
-	expect_list_sorted ./d/sl ./s/sl2
+	expect_sorted out ./d/sl ./s/sl2
 	expect_found 2 2
 	run_hlink --list --no-follow s/sl2 .
 	expect_status 0
-	expect_list_sorted ./d/sl ./s/sl2
+	expect_sorted out ./d/sl ./s/sl2
 	# -P on a regular file changes nothing
 	run_hlink --list -P d/t .
 	expect_status 0
-	expect_list_sorted ./d/t ./d/t2
+	expect_sorted out ./d/t ./d/t2
 }
 
 test_list__symlinks_are_not_followed()
@@ -271,7 +259,7 @@ test_list__name_outside_root_reads_the_whole_root()
 	scattered
 	run_hlink --list -v f a
 	expect_status 0
-	expect_list_sorted a/f1 a/b/c/f2 a/b/c/d/e/f3
+	expect_sorted out a/f1 a/b/c/f2 a/b/c/d/e/f3
 	expect_found 3 7
 }
 
@@ -289,13 +277,13 @@ test_list__no_root_searches_the_whole_filesystem()
 		cd "m p/a" || exit 1
 		run_hlink --list -v b/f
 		expect_status 0
-		expect_list_sorted "$SB/m p/a/b/f" "$SB/m p/c/g" "$SB/m p/h"
+		expect_sorted out "$SB/m p/a/b/f" "$SB/m p/c/g" "$SB/m p/h"
 		expect_found 3 3
 		cd "$SB" || exit 1
 		run_hlink --list "m p/c/g"
 		expect_status 0
 		expect_stderr
-		expect_list_sorted "$SB/m p/a/b/f" "$SB/m p/c/g" "$SB/m p/h"
+		expect_sorted out "$SB/m p/a/b/f" "$SB/m p/c/g" "$SB/m p/h"
 	'
 }
 
@@ -413,12 +401,12 @@ test_list__unreadable_directory_named_and_skipped()
 	run_hlink_nobody --list ok/f .
 	expect_status 1
 	expect_stderr "hlink: cannot read directory './locked': Permission denied"
-	expect_list_sorted ./ok/f ./ok/h
+	expect_sorted out ./ok/f ./ok/h
 	# execute-only: may be searched, not read
 	chmod 111 locked
 	run_hlink_nobody --list -v ok/f .
 	expect_status 1
-	expect_list_sorted ./ok/f ./ok/h
+	expect_sorted out ./ok/f ./ok/h
 	asserted
 	grep -q -x "hlink: cannot read directory './locked': Permission denied" "$CAP/err" ||
 	    fail "the unreadable directory is not named" "$(visible "$CAP/err")"
@@ -443,7 +431,7 @@ test_list__readable_unsearchable_directory_is_not_silent()
 	ln ok/f rd/g
 	chmod 444 rd
 	run_hlink_nobody --list -v ok/f .
-	expect_list_sorted ./ok/f
+	expect_sorted out ./ok/f
 	expect_status 1
 	asserted
 	grep -q "'./rd'" "$CAP/err" ||
@@ -533,7 +521,7 @@ test_list__second_root_never_opened_once_all_are_found()
 	for i in $(seq 1 50); do mkdir "B/d$i"; done
 	run_traced --list -v A/f A B
 	expect_status 0
-	expect_list_sorted A/f A/g
+	expect_sorted out A/f A/g
 	expect_found 2 2
 	asserted
 	! grep -q '"B' "$CAP/trace" && ! grep -q '"d[0-9]' "$CAP/trace" ||
@@ -573,14 +561,14 @@ test_list__another_filesystem_under_root_is_not_entered()
 		fi
 		run_hlink_nobody --list -v A/tree/x/f A/tree
 		expect_status 0
-		expect_list_sorted A/tree/x/f A/tree/y/g
+		expect_sorted out A/tree/x/f A/tree/y/g
 		expect_stderr "hlink: found 2 of 3 names"
 		run_hlink_nobody --list A/tree/x/f "A/tree/m p"
 		expect_result 1 "hlink: '\''A/tree/m p'\'' is on another filesystem than '\''A/tree/x/f'\''"
 		# no ROOT: from the mount point of A
 		run_hlink_nobody --list -v A/tree/y/g
 		expect_status 0
-		expect_list_sorted "$SB/A/tree/x/f" "$SB/A/tree/y/g" "$SB/A/out"
+		expect_sorted out "$SB/A/tree/x/f" "$SB/A/tree/y/g" "$SB/A/out"
 		expect_stderr "hlink: found 3 of 3 names"
 		# the covered directory, reached through a bind mount of A
 		# (which does not carry B): the mount point entry has its
@@ -661,11 +649,11 @@ test_list__filesystem_without_d_type()
 		ln -s ../other e/r/c/symother
 		run_hlink --list -v e/r/h e/r
 		expect_status 0
-		expect_list_sorted e/r/a/b/f e/r/c/d/g e/r/h
+		expect_sorted out e/r/a/b/f e/r/c/d/g e/r/h
 		expect_found 3 4
 		run_hlink --list e/r/h
 		expect_status 0
-		expect_list_sorted "$SB/e/r/a/b/f" "$SB/e/r/c/d/g" "$SB/e/r/h" "$SB/e/other/i"
+		expect_sorted out "$SB/e/r/a/b/f" "$SB/e/r/c/d/g" "$SB/e/r/h" "$SB/e/other/i"
 	'
 }
 
@@ -691,7 +679,7 @@ test_list__two_deep_branches()
 	mkfile "$pb/other"
 	run_hlink --list -v "$pa/f" t
 	expect_status 0
-	expect_list_sorted "$pa/f" "$pb/g"
+	expect_sorted out "$pa/f" "$pb/g"
 	expect_found 2 2
 }
 

@@ -67,29 +67,6 @@ cp_al()
 	echo $?
 }
 
-# expect_stdout_sorted [LINE...]: stdout, sorted, is exactly these lines
-expect_stdout_sorted()
-{
-	if [ $# -eq 0 ]; then
-		: >"$CAP/expected"
-	else
-		printf '%s\n' "$@" | LC_ALL=C sort >"$CAP/expected"
-	fi
-	LC_ALL=C sort "$CAP/out" >"$CAP/out.sorted"
-	expect_file_same "stdout (sorted)" "$CAP/out.sorted"
-}
-
-expect_stderr_sorted()
-{
-	if [ $# -eq 0 ]; then
-		: >"$CAP/expected"
-	else
-		printf '%s\n' "$@" | LC_ALL=C sort >"$CAP/expected"
-	fi
-	LC_ALL=C sort "$CAP/err" >"$CAP/err.sorted"
-	expect_file_same "stderr (sorted)" "$CAP/err.sorted"
-}
-
 # set_dir_times DIR...: distinct mtimes with nanoseconds, deepest first
 # (making an entry changes its directory's mtime)
 set_dir_times()
@@ -175,7 +152,7 @@ ns_helpers()
 {
 	export -f tree_listing expect_same_records expect_same_tree \
 	    expect_inodes_shared expect_replica cp_al set_dir_times \
-	    small_tree expect_stderr_sorted expect_stdout_sorted
+	    small_tree expect_sorted
 }
 
 # --- what the replica is ------------------------------------------------------
@@ -286,7 +263,7 @@ test_tree__odd_names()
 		    "'-r/d$q/$q' => 's/d$q/$q'"
 		    "'-r/$q' => 's/$q'")
 	done
-	expect_stdout_sorted "${want[@]}"
+	expect_sorted out "${want[@]}"
 }
 
 test_tree__empty_directories_and_an_empty_source()
@@ -484,7 +461,7 @@ test_tree__several_sources_and_t()
 	run_hlink -r -v -t e s2 plain
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "created directory 'e/s2'" "created directory 'e/s2/x'" \
+	expect_sorted out "created directory 'e/s2'" "created directory 'e/s2/x'" \
 	    "'e/s2/x/y' => 's2/x/y'" "'e/plain' => 'plain'"
 	expect_replica s2 e/s2
 }
@@ -525,7 +502,7 @@ test_tree__src_dir_and_dst_dir()
 	run_hlink -r -v --src-dir=top --dst-dir=out s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "created directory 'r'" "created directory 'r/a'" \
+	expect_sorted out "created directory 'r'" "created directory 'r/a'" \
 	    "created directory 'r/a/b'" "created directory 'r/e'" \
 	    "'r/f' => 's/f'" "'r/a/g' => 's/a/g'" "'r/a/b/h' => 's/a/b/h'"
 	expect_replica top/s out/r
@@ -556,7 +533,7 @@ test_tree__verbose_one_line_per_entry()
 	run_hlink -r -v s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "created directory 'r'" "created directory 'r/a'" \
+	expect_sorted out "created directory 'r'" "created directory 'r/a'" \
 	    "created directory 'r/a/b'" "created directory 'r/e'" \
 	    "'r/f' => 's/f'" "'r/a/g' => 's/a/g'" "'r/a/b/h' => 's/a/b/h'" \
 	    "'r/sl' => 's/sl'"
@@ -601,7 +578,7 @@ test_tree__merges_into_an_existing_replica()
 	run_hlink -r -T -v s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "created directory 'r/a/b'" "created directory 'r/e'" \
+	expect_sorted out "created directory 'r/a/b'" "created directory 'r/e'" \
 	    "'r/f' => 's/f'" "'r/a/g' => 's/a/g'" "'r/a/b/h' => 's/a/b/h'"
 	expect_content r/keep r/keep
 	# the merged directories get the source's mode and times too
@@ -618,7 +595,7 @@ test_tree__dry_run_changes_nothing()
 	run_hlink -r --dry-run s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "would create directory 'r'" \
+	expect_sorted out "would create directory 'r'" \
 	    "would create directory 'r/a'" "would create directory 'r/a/b'" \
 	    "would create directory 'r/e'" "would link 'r/f' => 's/f'" \
 	    "would link 'r/a/g' => 's/a/g'" "would link 'r/a/b/h' => 's/a/b/h'" \
@@ -634,11 +611,11 @@ test_tree__dry_run_changes_nothing()
 	expect_status 1
 	expect_stderr "hlink: cannot link 'r/f' to 's/f': 'r/f' already exists" \
 	    "hlink: hint: use -f to replace it"
-	expect_stdout_sorted "would link 'r/a/g' => 's/a/g'" "would link 'r/sl' => 's/sl'"
+	expect_sorted out "would link 'r/a/g' => 's/a/g'" "would link 'r/sl' => 's/sl'"
 	run_hlink -r -T --dry-run -v -f s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "would link 'r/a/g' => 's/a/g'" \
+	expect_sorted out "would link 'r/a/g' => 's/a/g'" \
 	    "would replace 'r/f' => 's/f'" "would link 'r/sl' => 's/sl'"
 	expect_unchanged
 }
@@ -680,7 +657,7 @@ test_tree__f_replaces_atomically()
 	run_hlink -r -T -f -v s r
 	expect_status 0
 	expect_stderr
-	expect_stdout_sorted "created directory 'r/e'" "'r/f' => 's/f'" \
+	expect_sorted out "created directory 'r/e'" "'r/f' => 's/f'" \
 	    "'r/a/g' => 's/a/g'" "'r/a/b/h' => 's/a/b/h'"
 	expect_replica s r
 	expect_no_temp r r/a r/a/b
@@ -922,7 +899,7 @@ tree_mount_point_case()
 	run_hlink -r -v s v
 	expect_status 0
 	expect_stderr "hlink: 's/m': another filesystem is mounted there, not entered: made the empty directory 'v/m'"
-	expect_stdout_sorted "created directory 'v'" "created directory 'v/m'" \
+	expect_sorted out "created directory 'v'" "created directory 'v/m'" \
 	    "created directory 'v/k'" "'v/f' => 's/f'" "'v/k/g' => 's/k/g'"
 	run_hlink -r -q s q
 	expect_ok
@@ -959,7 +936,7 @@ tree_mount_point_dry_run_case()
 	snap_save s
 	run_hlink -r --dry-run s r
 	expect_status 0
-	expect_stdout_sorted "would create directory 'r'" \
+	expect_sorted out "would create directory 'r'" \
 	    "would create directory 'r/m'" "would link 'r/f' => 's/f'"
 	expect_missing r
 	asserted
@@ -967,7 +944,7 @@ tree_mount_point_dry_run_case()
 	    fail "--dry-run says it made something" "$(visible "$CAP/err")"
 	run_hlink -r --dry-run -s s r
 	expect_status 0
-	expect_stdout_sorted "would create directory 'r'" \
+	expect_sorted out "would create directory 'r'" \
 	    "would make a symbolic link 'r/m' -> '$SB/s/m'" \
 	    "would link 'r/f' => 's/f'"
 	expect_missing r
@@ -1117,7 +1094,7 @@ test_tree__unreadable_directories_as_nobody()
 	run_hlink_nobody -r s r
 	expect_status 1
 	expect_stdout
-	expect_stderr_sorted \
+	expect_sorted err \
 	    "hlink: cannot link 'r/ronly/i' to 's/ronly/i': no permission to search directory 's/ronly'" \
 	    "hlink: cannot read directory 's/locked': Permission denied" \
 	    "hlink: cannot read directory 's/wonly': Permission denied" \
@@ -1138,7 +1115,7 @@ test_tree__unreadable_directories_as_nobody()
 	# the same with threads
 	run_hlink_nobody -r -j 3 s r3
 	expect_status 1
-	expect_stderr_sorted \
+	expect_sorted err \
 	    "hlink: cannot link 'r3/ronly/i' to 's/ronly/i': no permission to search directory 's/ronly'" \
 	    "hlink: cannot read directory 's/locked': Permission denied" \
 	    "hlink: cannot read directory 's/wonly': Permission denied" \
