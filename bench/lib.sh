@@ -47,3 +47,41 @@ bench_hlink()
 	cp "$hlink" "$tmp/hlink"
 	hlink=$tmp/hlink
 }
+
+# read_json DIGITS FILE...: hyperfine JSON files -> "name mean sd runs
+# median user system" (ms, DIGITS decimals) per command, the times of all
+# files pooled; user and system are the means weighted by runs.
+read_json() {
+	python3 - "$@" <<'EOF'
+import json, statistics, sys
+digits, paths = int(sys.argv[1]), sys.argv[2:]
+times, user, system = {}, {}, {}
+for path in paths:
+    for r in json.load(open(path))["results"]:
+        n = len(r["times"])
+        times.setdefault(r["command"], []).extend(r["times"])
+        user[r["command"]] = user.get(r["command"], 0.0) + r["user"] * n
+        system[r["command"]] = system.get(r["command"], 0.0) + r["system"] * n
+def ms(x):
+    return "%.*f" % (digits, x * 1e3)
+for name, t in times.items():
+    sd = statistics.stdev(t) if len(t) > 1 else 0.0
+    print(name, ms(statistics.mean(t)), ms(sd), len(t),
+          ms(statistics.median(t)), ms(user[name] / len(t)),
+          ms(system[name] / len(t)))
+EOF
+}
+
+q() { printf '%q' "$1"; }
+
+# ratio A B: A / B with ratio_digits (3) decimals, or n/a.
+ratio() {
+	case "$1$2" in *n/a*) printf 'n/a' ;; *)
+		awk -v a="$1" -v b="$2" -v d="${ratio_digits:-3}" \
+		    'BEGIN { if (b == 0) print "n/a"; else printf "%.*f", d, a / b }' ;;
+	esac
+}
+
+# field_of FILE NAME FIELD -> a value from read_json's output (2 mean,
+# 3 sd, 4 runs, 5 median, 6 user, 7 system), or n/a.
+field_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f; found = 1 } END { if (!found) print "n/a" }' "$1"; }

@@ -57,7 +57,6 @@ nleaves=$((tops * subs * leaves))
 files=$(((entries - (ndirs - 1) + nleaves / 2) / nleaves))
 [ "$files" -ge 1 ] || files=1
 
-
 for t in hyperfine python3 "$cc" "$find_bin"; do
 	command -v "$t" >/dev/null || die "needs $t"
 done
@@ -73,14 +72,6 @@ bench_dirs hlink-bench-list
 "$cc" -O2 -o "$tmp/minimal_walk" "$here/minimal_walk.c"
 bench_hlink
 minimal=$tmp/minimal_walk
-
-q() { printf '%q' "$1"; }
-
-ratio() {
-	case "$1$2" in *n/a*) printf 'n/a' ;; *)
-		awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.3f", a / b }' ;;
-	esac
-}
 
 # --- the tree ------------------------------------------------------------
 # ROOT/tTTT/sSSS/lLLL/fFFFF: $tops x $subs x $leaves leaf directories holding
@@ -129,29 +120,6 @@ first_leaf() { # root
 	printf '%s\n' "$d"
 }
 
-# --- hyperfine -------------------------------------------------------------
-# hyperfine JSON files -> "name mean sd runs median user system" (ms) per
-# command, the times of all files pooled; user and system are the means
-# weighted by runs.
-read_json() {
-	python3 - "$@" <<'EOF'
-import json, statistics, sys
-times, user, system = {}, {}, {}
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        n = len(r["times"])
-        times.setdefault(r["command"], []).extend(r["times"])
-        user[r["command"]] = user.get(r["command"], 0.0) + r["user"] * n
-        system[r["command"]] = system.get(r["command"], 0.0) + r["system"] * n
-for name, t in times.items():
-    sd = statistics.stdev(t) if len(t) > 1 else 0.0
-    print(name, "%.6f" % (statistics.mean(t) * 1e3), "%.6f" % (sd * 1e3),
-          len(t), "%.6f" % (statistics.median(t) * 1e3),
-          "%.6f" % (user[name] / len(t) * 1e3),
-          "%.6f" % (system[name] / len(t) * 1e3))
-EOF
-}
-
 # hf STATS PREFIX SPEC...: each SPEC "name|runs|command"; $rounds rounds, in
 # each one hyperfine call per command, the commands in an order rotated
 # from round to round (so a drift in the machine's load is shared); the
@@ -179,11 +147,8 @@ hf() {
 	done
 	[ "$warned" -eq 0 ] || note "  hyperfine warned $warned times" \
 		"(outliers, a slow first run: other work on the machine)"
-	read_json "${jsons[@]}" >"$stats"
+	read_json 6 "${jsons[@]}" >"$stats"
 }
-
-# field_of FILE NAME FIELD: 2 mean, 3 sd, 4 n, 5 median, 6 user, 7 system
-field_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f; found = 1 } END { if (!found) print "n/a" }' "$1"; }
 
 # cpu_of FILE NAME: user + system mean, ms
 cpu_of() { awk -v n="$2" '$1 == n { print $6 + $7; found = 1 } END { if (!found) print "n/a" }' "$1"; }

@@ -46,7 +46,6 @@ style=${BENCH_STYLE:-none}	# hyperfine --style; "basic" shows each benchmark
 goal_instr=1.25
 goal_many=1.10
 
-
 for t in hyperfine valgrind python3 make "$cc"; do
 	command -v "$t" >/dev/null || die "needs $t"
 done
@@ -70,32 +69,6 @@ if command -v readelf >/dev/null; then
 			note "warning: $b is not dynamically linked; the comparison is unfair"
 	done
 fi
-
-# hyperfine -N splits a command with shell-words quoting.
-q() { printf '%q' "$1"; }
-
-# --- small helpers -------------------------------------------------------
-ratio() {
-	case "$1$2" in *n/a*) printf 'n/a' ;; *)
-		awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.3f", a / b }' ;;
-	esac
-}
-
-# hyperfine JSON files -> "name mean_ms stddev_ms runs median_ms" per
-# command, the times of all files pooled.
-read_json() {
-	python3 - "$@" <<'EOF'
-import json, statistics, sys
-times = {}
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        times.setdefault(r["command"], []).extend(r["times"])
-for name, t in times.items():
-    sd = statistics.stdev(t) if len(t) > 1 else 0.0
-    print(name, "%.6f" % (statistics.mean(t) * 1e3), "%.6f" % (sd * 1e3),
-          len(t), "%.6f" % (statistics.median(t) * 1e3))
-EOF
-}
 
 # hyperfine in $rounds rounds, each with a share of the runs and the three
 # commands in a rotated order, so that a drift in the machine's load does not
@@ -130,16 +103,12 @@ hf() { # stats json-prefix runs warmup prepare name cmd name cmd name cmd
 	done
 	[ "$warned" -eq 0 ] || note "  hyperfine warned $warned times" \
 		"(outliers, a slow first run: other work on the machine)"
-	read_json "${jsons[@]}" >"$stats"
+	read_json 6 "${jsons[@]}" >"$stats"
 }
 
 rows=()     # "measure|fs|hlink|ln|minimal"
 goals=()    # "N|PASS  text", "N|MISS  text", "N|ERROR text", N the goal
 add_row() { rows+=("$1|$2|$3|$4|$5"); }
-
-# field_of FILE NAME FIELD -> a value from read_json's output (2 mean, 3 sd,
-# 4 n, 5 median)
-field_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f; found = 1 } END { if (!found) print "n/a" }' "$1"; }
 
 # One time comparison: is A's mean <= limit * B's mean?  When A misses by less
 # than twice the standard error of the difference, say so: on a shared

@@ -25,6 +25,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(dirname "$here")
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
+ratio_digits=2
 
 hlink=${HLINK:-$top/hlink}
 cc=${CC:-cc}
@@ -41,7 +42,6 @@ goal_floor=1.2		# hlink / minimal_tree -t 2, at most
 goal_cp_tmpfs=3.5	# cp -al / hlink, at least, on tmpfs
 goal_cp_disk=1.8	# the same on disk
 goal_mem=1.10		# peak RSS, big tree / small tree, at most (+256 KiB)
-
 
 for t in hyperfine python3 "$cc" find; do
 	command -v "$t" >/dev/null || die "needs $t"
@@ -129,35 +129,6 @@ check() {
 	fi
 }
 
-# --- timing ----------------------------------------------------------------
-read_json() {
-	python3 - "$@" <<'EOF'
-import json, statistics, sys
-times, user, system = {}, {}, {}
-for path in sys.argv[1:]:
-    for r in json.load(open(path))["results"]:
-        n = len(r["times"])
-        times.setdefault(r["command"], []).extend(r["times"])
-        user[r["command"]] = user.get(r["command"], 0.0) + r["user"] * n
-        system[r["command"]] = system.get(r["command"], 0.0) + r["system"] * n
-for name, t in times.items():
-    sd = statistics.stdev(t) if len(t) > 1 else 0.0
-    print(name, "%.3f" % (statistics.mean(t) * 1e3), "%.3f" % (sd * 1e3),
-          len(t), "%.3f" % (statistics.median(t) * 1e3),
-          "%.3f" % (user[name] / len(t) * 1e3),
-          "%.3f" % (system[name] / len(t) * 1e3))
-EOF
-}
-
-# field_of FILE NAME FIELD (2 mean, 3 sd, 4 n, 5 median, 6 user, 7 sys)
-field_of() { awk -v n="$2" -v f="$3" '$1 == n { print $f; found = 1 } END { if (!found) print "n/a" }' "$1"; }
-
-ratio() {
-	case "$1$2" in *n/a*) printf 'n/a' ;; *)
-		awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "n/a"; else printf "%.2f", a / b }' ;;
-	esac
-}
-
 # hf STATS PREFIX DST NAME CMD...: $rounds rounds of one hyperfine call
 # with every command, the order rotated each round; the destination is
 # removed (and the disk synced) before every run, outside the timing.
@@ -187,7 +158,7 @@ hf() {
 		jsons+=("$prefix-r$r.json")
 	done
 	[ "$warned" -eq 0 ] || note "  hyperfine warned $warned times"
-	read_json "${jsons[@]}" >"$stats"
+	read_json 3 "${jsons[@]}" >"$stats"
 }
 
 rows=()		# "fs|name|mean|sd|median|user|sys|n"
@@ -214,8 +185,6 @@ judge_at_least() { # label stats a b limit: mean(b) >= limit * mean(a)
 		goals+=("MISS  $1: ${r}x faster (goal ${5}x; median $(ratio "$(field_of "$2" "$4" 5)" "$(field_of "$2" "$3" 5)")x)")
 	fi
 }
-
-q() { printf '%q' "$1"; }
 
 bench_fs() { # fs dir
 	local fs=$1 src=$2/src dst=$2/dst stats=$tmp/stats-$1.txt
