@@ -106,6 +106,56 @@ put_ascii(struct sink *s, unsigned char c)
 	}
 }
 
+/* The code point of the valid len-byte UTF-8 sequence at p. */
+static unsigned long
+code_point(const unsigned char *p, size_t len)
+{
+	static const unsigned char	lead_mask[] = { 0, 0, 0x1f, 0x0f, 0x07 };
+	unsigned long			cp = p[0] & lead_mask[len];
+	size_t				i;
+
+	for (i = 1; i < len; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * Format characters that change how the text around them is shown
+ * without showing themselves: bidirectional overrides and isolates (so
+ * 'gpj.exe' with U+202E before it shows as 'exe.jpg'), zero-width
+ * characters, invisible operators and tags, and the line and paragraph
+ * separators that break a message line on some terminals.
+ */
+static bool
+is_disguising(unsigned long cp)
+{
+	static const struct {
+		unsigned long	first, last;
+	} ranges[] = {
+		{ 0x00ad, 0x00ad },	/* soft hyphen */
+		{ 0x034f, 0x034f },	/* combining grapheme joiner */
+		{ 0x061c, 0x061c },	/* Arabic letter mark */
+		{ 0x115f, 0x1160 },	/* Hangul fillers */
+		{ 0x180e, 0x180e },	/* Mongolian vowel separator */
+		{ 0x200b, 0x200f },	/* zero-width space .. RLM */
+		{ 0x2028, 0x202e },	/* separators, embeddings, overrides */
+		{ 0x2060, 0x2064 },	/* word joiner, invisible operators */
+		{ 0x2066, 0x206f },	/* isolates, deprecated formats */
+		{ 0x3164, 0x3164 },	/* Hangul filler */
+		{ 0xfeff, 0xfeff },	/* zero-width no-break space (BOM) */
+		{ 0xffa0, 0xffa0 },	/* halfwidth Hangul filler */
+		{ 0xfff9, 0xfffb },	/* interlinear annotation */
+		{ 0x1d173, 0x1d17a },	/* musical format controls */
+		{ 0xe0000, 0xe007f }	/* tags */
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i].first && cp <= ranges[i].last)
+			return true;
+	return false;
+}
+
 size_t
 hl_quote(const char *name, char *buf, size_t size)
 {
@@ -123,6 +173,11 @@ hl_quote(const char *name, char *buf, size_t size)
 		/* C1 controls (U+0080..U+009F) are CSI and friends to a terminal. */
 		if (n == 0 || (p[0] == 0xc2 && p[1] <= 0x9f)) {
 			put_hex(&s, *p++);
+			continue;
+		}
+		if (is_disguising(code_point(p, n))) {
+			for (i = 0; i < n; i++)
+				put_hex(&s, *p++);
 			continue;
 		}
 		for (i = 0; i < n; i++)

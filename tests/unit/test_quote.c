@@ -249,6 +249,46 @@ test_quote__escape_cut(void **state)
 	assert_string_equal(buf, "'\\x");
 }
 
+/* U+202E would show 'gpj.exe' as 'exe.jpg': escaped like a control. */
+static void
+test_quote__right_to_left_override(void **state)
+{
+	(void)state;
+	assert_quoted("\xe2\x80\xaegpj.exe", "'\\xe2\\x80\\xaegpj.exe'");
+}
+
+static void
+test_quote__bidi_isolates_and_marks(void **state)
+{
+	(void)state;
+	assert_quoted("a\xe2\x81\xa6z", "'a\\xe2\\x81\\xa6z'");	/* LRI */
+	assert_quoted("a\xe2\x81\xa9z", "'a\\xe2\\x81\\xa9z'");	/* PDI */
+	assert_quoted("a\xe2\x80\x8fz", "'a\\xe2\\x80\\x8fz'");	/* RLM */
+	assert_quoted("a\xd8\x9cz", "'a\\xd8\\x9cz'");		/* ALM */
+}
+
+static void
+test_quote__invisible_characters(void **state)
+{
+	(void)state;
+	assert_quoted("a\xe2\x80\x8bz", "'a\\xe2\\x80\\x8bz'");	/* ZWSP */
+	assert_quoted("a\xef\xbb\xbfz", "'a\\xef\\xbb\\xbfz'");	/* BOM */
+	assert_quoted("a\xc2\xadz", "'a\\xc2\\xadz'");		/* SHY */
+	assert_quoted("a\xe2\x80\xa8z", "'a\\xe2\\x80\\xa8z'");	/* LS */
+	assert_quoted("\xf3\xa0\x80\x81", "'\\xf3\\xa0\\x80\\x81'");	/* tag */
+}
+
+/* The neighbours of the escaped ranges are ordinary text. */
+static void
+test_quote__format_neighbours_kept(void **state)
+{
+	(void)state;
+	assert_quoted("\xe2\x80\x90", "'\xe2\x80\x90'");	/* U+2010 */
+	assert_quoted("\xe2\x80\xaf", "'\xe2\x80\xaf'");	/* U+202F */
+	assert_quoted("\xc2\xac", "'\xc2\xac'");		/* U+00AC */
+	assert_quoted("\xe2\x81\xa5", "'\xe2\x81\xa5'");	/* U+2065 */
+}
+
 int
 main(void)
 {
@@ -281,6 +321,10 @@ main(void)
 		cmocka_unit_test(test_quote__exact_size),
 		cmocka_unit_test(test_quote__one_short),
 		cmocka_unit_test(test_quote__escape_cut),
+		cmocka_unit_test(test_quote__right_to_left_override),
+		cmocka_unit_test(test_quote__bidi_isolates_and_marks),
+		cmocka_unit_test(test_quote__invisible_characters),
+		cmocka_unit_test(test_quote__format_neighbours_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
