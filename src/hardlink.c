@@ -11,15 +11,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hardlink.h"
 #include "path.h"
 #include "sys.h"
-
-/* Random temporary names collide once in 62^6; 100 tries is plenty. */
-#define TEMP_TRIES	100
+#include "temp.h"
 
 static int
 link_flags(const struct hl_request *req)
@@ -139,60 +136,20 @@ make_at(const struct hl_request *req, int dirfd, const char *name,
 	return symlink_instead(req, dirfd, name, out);
 }
 
-/* A name no one else uses: ".hlink." and six random characters. */
-static void
-temp_name(char *buf, size_t size, unsigned attempt)
-{
-	static const char	chars[] = "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	struct timespec		ts;
-	unsigned long long	x;
-	char			suffix[7];
-	int			i;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	x = (unsigned long long)ts.tv_nsec ^
-	    ((unsigned long long)ts.tv_sec << 30) ^
-	    ((unsigned long long)getpid() << 12) ^ attempt;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	for (i = 0; i < 6; i++, x /= 62)
-		suffix[i] = chars[x % 62];
-	suffix[6] = '\0';
-	snprintf(buf, size, ".hlink.%s", suffix);
-}
+struct temp_link {
+	const struct hl_request	*req;
+	struct hl_outcome	*out;
+};
 
 static int
-make_temp(const struct hl_request *req, int dirfd, char *tmp, size_t size,
-    struct hl_outcome *out)
+make_temp_link(int dirfd, const char *name, void *arg)
 {
-	unsigned	attempt;
+	struct temp_link	*tl = arg;
 
-	for (attempt = 0; attempt < TEMP_TRIES; attempt++) {
-		temp_name(tmp, size, attempt);
-		if (make_at(req, dirfd, tmp, out) == 0)
-			return 0;
-		if (out->err != EEXIST)
-			return -1;
-	}
+	if (make_at(tl->req, dirfd, name, tl->out) == 0)
+		return 0;
+	errno = tl->out->err;
 	return -1;
-}
-
-/*
- * rename(2) succeeds and does nothing when both names are links to one
- * inode.  If DST became SRC's inode since we looked, the temporary name
- * is still there: remove it.
- */
-static void
-remove_leftover(int dirfd, const char *tmp, const char *name)
-{
-	struct stat	t, d;
-
-	if (fstatat(dirfd, tmp, &t, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    fstatat(dirfd, name, &d, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    same_inode(&t, &d))
-		unlinkat(dirfd, tmp, 0);
 }
 
 /*
@@ -204,18 +161,22 @@ static int
 replace_in(const struct hl_request *req, int dirfd, const char *name,
     struct hl_outcome *out)
 {
-	char	tmp[32];
-	int	err;
+	struct temp_link	tl = { .req = req, .out = out };
+	struct hl_temp		tmp;
+	int			err;
 
-	if (make_temp(req, dirfd, tmp, sizeof(tmp), out) < 0)
+	if (hl_temp_make(&tmp, dirfd, make_temp_link, &tl) < 0) {
+		/* No free slot: more threads than temp.c provides for. */
+		if (errno == EAGAIN)
+			hl_diagnose(req, EAGAIN, out);
 		return -1;
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+	}
+	if (hl_temp_rename(&tmp, dirfd, name) < 0) {
 		err = errno;
-		unlinkat(dirfd, tmp, 0);
+		hl_temp_remove(&tmp);
 		hl_diagnose_replace(req, err, out);
 		return -1;
 	}
-	remove_leftover(dirfd, tmp, name);
 	if (out->status == HL_SYMLINKED)
 		out->replaced = true;
 	else

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "path.h"
 #include "sys.h"
+#include "temp.h"
 #include "tree.h"
 
 #ifndef HLINK_VERSION
@@ -547,6 +548,8 @@ main(int argc, char **argv)
 		puts("hlink " HLINK_VERSION);
 		return flush_stdout(0);
 	}
+	/* From here on a signal removes the temporary names in flight. */
+	(void)hl_temp_catch_signals();
 	if (o.list)
 		return flush_stdout(run_list(&o));
 	return flush_stdout(run_links(&o));
