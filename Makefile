@@ -26,7 +26,7 @@ OBJ = build/main.o build/options.o $(CORE_OBJ)
 # syscalls wrapped (see tests/unit/wrap.c).  With _FILE_OFFSET_BITS=64 glibc
 # may call the 64 names; wrapping both makes either take.
 WRAP = linkat renameat unlinkat symlinkat fstatat fstatat64 openat openat64 \
-	geteuid
+	fstatfs fstatfs64 geteuid
 WRAP_LDFLAGS = $(WRAP:%=-Wl,--wrap=%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/%)

@@ -83,6 +83,8 @@ enum hl_cause {
 	HL_CAUSE_DST_IS_DIR,		/* -f over a directory (EISDIR...) */
 	HL_CAUSE_STICKY,		/* -f: DST another's in a sticky dir */
 	HL_CAUSE_EMPTY_NAME,		/* ENOENT: DST is "" */
+	HL_CAUSE_CHANGED,		/* SRC changed between the call and the
+					   diagnosis: nothing explains err now */
 	HL_CAUSE_OTHER			/* anything else: strerror(err) */
 };
 

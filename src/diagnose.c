@@ -17,6 +17,7 @@
 #include "hardlink.h"
 #include "path.h"
 #include "sys.h"
+#include "temp.h"
 
 #ifndef S_ISVTX
 #define S_ISVTX	01000	/* the sticky bit: XSI, the same on every Unix */
@@ -118,10 +119,62 @@ forbidden_by_protected_hardlinks(const struct hl_request *req,
 	    AT_EACCESS | stat_flags(req)) < 0;
 }
 
+static int
+make_empty_file(int dirfd, const char *name, void *arg)
+{
+	int	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0600);
+
+	(void)arg;
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int
+link_to(int dirfd, const char *name, void *arg)
+{
+	return linkat(dirfd, arg, dirfd, name, 0);
+}
+
+/*
+ * Whether the filesystem of DST's directory takes hard links at all:
+ * 1 yes, 0 no, -1 when it cannot be told (DST's directory is missing,
+ * full, read-only, not writable).  Known filesystem types answer at
+ * once; for others a probe file and a link to it are made under
+ * temporary names and removed.
+ */
+static int
+takes_hard_links(const struct hl_request *req)
+{
+	char		parent[PATH_MAX];
+	struct hl_temp	file, link;
+	int		dirfd, answer;
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	dirfd = hl_open_dir(req->dstdirfd, parent, true);
+	if (dirfd < 0)
+		return -1;
+	answer = hl_takes_hard_links(dirfd);
+	if (answer < 0 &&
+	    hl_temp_make(&file, dirfd, make_empty_file, NULL) == 0) {
+		if (hl_temp_make(&link, dirfd, link_to, file.name) == 0) {
+			answer = 1;
+			hl_temp_remove(&link);
+		} else if (errno == EPERM || errno == ENOTSUP ||
+		    errno == EOPNOTSUPP)
+			answer = 0;
+		hl_temp_remove(&file);
+	}
+	close(dirfd);
+	return answer;
+}
+
 /*
  * EPERM means one of: SRC is a directory, another user's file under
  * fs.protected_hardlinks, an immutable or append-only file, or a
  * filesystem with no hard links at all (mqueue, FAT: ENOTSUP on some).
+ * The last is what is left when the others are not so now, which is also
+ * what is left when SRC was one of them at linkat() and has changed since
+ * (a directory swapped for a symlink): a probe link tells the two apart.
  */
 static void
 diagnose_not_permitted(const struct hl_request *req, struct hl_outcome *out)
@@ -138,6 +191,8 @@ diagnose_not_permitted(const struct hl_request *req, struct hl_outcome *out)
 	else if (found && hl_is_immutable(req->srcdirfd, req->src,
 	    req->flags & HL_FOLLOW))
 		out->cause = HL_CAUSE_IMMUTABLE;
+	else if (!(req->flags & HL_DRY_RUN) && takes_hard_links(req) == 1)
+		out->cause = HL_CAUSE_CHANGED;
 	else {
 		out->cause = HL_CAUSE_NO_LINKS_FS;
 		set_path(out, HL_ROLE_DST, req->dst_shown);

@@ -76,6 +76,9 @@ static const struct row table[] = {
 	    "sticky directory $W", NULL, false },
 	[HL_CAUSE_EMPTY_NAME] = { "an empty name cannot name a link", NULL,
 	    false },
+	[HL_CAUSE_CHANGED] = {
+	    "$S changed while hlink was linking it ($E)",
+	    "run hlink again once nothing else changes it", false },
 	[HL_CAUSE_OTHER] = { "$E", NULL, false },
 };
 

@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <linux/fs.h>
 #endif
 
@@ -250,6 +251,46 @@ hl_is_immutable(int dirfd, const char *path, bool follow)
 		immutable = (attr & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
 	close(fd);
 	return immutable;
+}
+
+/*
+ * statfs(2) magic numbers, from linux/magic.h; listed here so that an
+ * old header does not hide one.  A filesystem in neither list is unknown.
+ */
+int
+hl_takes_hard_links(int dirfd)
+{
+	static const unsigned long	with_links[] = {
+		0xef53,		/* ext2, ext3, ext4 */
+		0x58465342,	/* XFS */
+		0x9123683e,	/* Btrfs */
+		0x01021994,	/* tmpfs */
+		0xf2f52010,	/* F2FS */
+		0xca451a4e,	/* bcachefs */
+		0x2fc12fc1,	/* ZFS */
+		0x52654973	/* ReiserFS */
+	};
+	static const unsigned long	without_links[] = {
+		0x4d44,		/* FAT */
+		0x2011bab0,	/* exFAT */
+		0x19800202,	/* mqueue */
+		0x9fa0,		/* proc */
+		0x62656572	/* sysfs */
+	};
+	struct statfs	sf;
+	unsigned long	type;
+	size_t		i;
+
+	if (fstatfs(dirfd, &sf) < 0)
+		return -1;
+	type = (unsigned long)sf.f_type & 0xffffffffUL;
+	for (i = 0; i < sizeof(with_links) / sizeof(with_links[0]); i++)
+		if (type == with_links[i])
+			return 1;
+	for (i = 0; i < sizeof(without_links) / sizeof(without_links[0]); i++)
+		if (type == without_links[i])
+			return 0;
+	return -1;
 }
 
 long
@@ -511,6 +552,14 @@ hl_is_immutable(int dirfd, const char *path, bool follow)
 	(void)follow;
 	return false;
 #endif
+}
+
+/* POSIX has no way to name a filesystem's type. */
+int
+hl_takes_hard_links(int dirfd)
+{
+	(void)dirfd;
+	return -1;
 }
 
 long

@@ -54,6 +54,12 @@ bool	hl_protected_hardlinks(void);
 /* True when path is a file marked immutable or append-only. */
 bool	hl_is_immutable(int dirfd, const char *path, bool follow);
 
+/*
+ * Whether the filesystem holding dirfd takes hard links, from its type:
+ * 1 yes, 0 no, -1 when the type is not one this knows.
+ */
+int	hl_takes_hard_links(int dirfd);
+
 /* The link-count limit of path's filesystem, or -1 when unknown. */
 long	hl_link_max(int dirfd, const char *path, bool follow);
 

@@ -396,15 +396,35 @@ test_core__eperm_src_is_directory(void **state)
 	    "'d' is a directory, and directories cannot be hard-linked");
 }
 
+/*
+ * Runs hl_link with linkat failing with err, and the diagnosis's probe
+ * link (a link between two temporary files beside DST) answering probe:
+ * 0 lets the real call through.
+ */
+static int
+link_failing_probed(const struct sandbox *f, int err, int probe)
+{
+	struct hl_request	req = request(f, "a", "b", HL_FOLLOW);
+
+	/* An unknown filesystem type: only the probe can tell. */
+	wrap_armed.fstatfs = true;
+	will_fail(fstatfs, ENOSYS);
+	wrap_armed.linkat = true;
+	will_fail(linkat, err);
+	will_return(linkat, probe);
+	return hl_link(&req, &out);
+}
+
 static void
 test_core__eperm_filesystem_without_links(void **state)
 {
 	struct sandbox	*f = *state;
 
-	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EPERM), -1);
+	assert_int_equal(link_failing_probed(f, EPERM, EPERM), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
 	assert_is_mount_point_of_fixture(f, out.where);
 	assert_true(hl_cause_falls_back(out.cause));
+	assert_no_temp_left(f);
 }
 
 static void
@@ -412,8 +432,43 @@ test_core__enotsup_filesystem_without_links(void **state)
 {
 	struct sandbox	*f = *state;
 
-	assert_int_equal(link_failing(f, "b", HL_FOLLOW, ENOTSUP), -1);
+	assert_int_equal(link_failing_probed(f, ENOTSUP, ENOTSUP), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
+	assert_no_temp_left(f);
+}
+
+/*
+ * EPERM that nothing explains any more on a filesystem that takes links:
+ * SRC changed since the call (a directory swapped for a file).  That is
+ * said, and no symlink may stand in for it.
+ */
+static void
+test_core__eperm_explained_by_nothing_is_a_change(void **state)
+{
+	struct sandbox	*f = *state;
+
+	assert_int_equal(link_failing_probed(f, EPERM, 0), -1);
+	assert_int_equal(out.cause, HL_CAUSE_CHANGED);
+	assert_false(hl_cause_falls_back(out.cause));
+	assert_string_equal(why(f, "a", "b", 0),
+	    "'a' changed while hlink was linking it (Operation not permitted)");
+	assert_no_temp_left(f);
+}
+
+/* The sandbox's filesystem is of a type known to take hard links. */
+static void
+test_core__eperm_on_a_known_linking_filesystem_is_a_change(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW);
+
+	if (hl_takes_hard_links(f->dirfd) != 1)
+		skip();
+	wrap_armed.linkat = true;
+	will_fail(linkat, EPERM);
+	assert_int_equal(hl_link(&req, &out), -1);
+	assert_int_equal(out.cause, HL_CAUSE_CHANGED);
+	assert_no_temp_left(f);
 }
 
 /*
@@ -755,6 +810,8 @@ main(void)
 		T(test_core__eperm_src_is_directory),
 		T(test_core__eperm_filesystem_without_links),
 		T(test_core__enotsup_filesystem_without_links),
+		T(test_core__eperm_explained_by_nothing_is_a_change),
+		T(test_core__eperm_on_a_known_linking_filesystem_is_a_change),
 		T(test_core__eperm_another_users_file),
 		T(test_core__emlink_gives_count_and_limit),
 		T(test_core__eacces_names_the_unwritable_directory),

@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,8 @@ int	__real_fstatat64(int, const char *restrict, struct stat64 *restrict,
 	    int);
 int	__real_openat(int, const char *, int, ...);
 int	__real_openat64(int, const char *, int, ...);
+int	__real_fstatfs(int, struct statfs *);
+int	__real_fstatfs64(int, struct statfs64 *);
 uid_t	__real_geteuid(void);
 
 int	__wrap_linkat(int, const char *, int, const char *, int);
@@ -37,6 +40,8 @@ int	__wrap_fstatat64(int, const char *restrict, struct stat64 *restrict,
 	    int);
 int	__wrap_openat(int, const char *, int, ...);
 int	__wrap_openat64(int, const char *, int, ...);
+int	__wrap_fstatfs(int, struct statfs *);
+int	__wrap_fstatfs64(int, struct statfs64 *);
 uid_t	__wrap_geteuid(void);
 
 void
@@ -169,4 +174,20 @@ __wrap_geteuid(void)
 	if (wrap_armed.geteuid)
 		return (uid_t)queued("geteuid");
 	return __real_geteuid();
+}
+
+int
+__wrap_fstatfs(int fd, struct statfs *sf)
+{
+	if (injected(wrap_armed.fstatfs, "fstatfs") < 0)
+		return -1;
+	return __real_fstatfs(fd, sf);
+}
+
+int
+__wrap_fstatfs64(int fd, struct statfs64 *sf)
+{
+	if (injected(wrap_armed.fstatfs, "fstatfs") < 0)
+		return -1;
+	return __real_fstatfs64(fd, sf);
 }

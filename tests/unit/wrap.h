@@ -24,6 +24,7 @@ struct wrap_arms {
 	bool	symlinkat;
 	bool	fstatat;
 	bool	openat;
+	bool	fstatfs;	/* the filesystem's type, for diagnoses */
 	bool	geteuid;	/* armed: returns the queued uid */
 };
 
