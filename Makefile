@@ -18,7 +18,7 @@ HL_LDLIBS = -pthread
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
-CORE = hardlink diagnose messages quote path sys walk list tree
+CORE = hardlink diagnose messages quote path sys walk list tree copy
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 
@@ -26,7 +26,7 @@ OBJ = build/main.o build/options.o $(CORE_OBJ)
 # syscalls wrapped (see tests/unit/wrap.c).  With _FILE_OFFSET_BITS=64 glibc
 # may call the 64 names; wrapping both makes either take.
 WRAP = linkat renameat unlinkat symlinkat fstatat fstatat64 openat openat64 \
-	geteuid
+	geteuid copy_file_range pwrite pwrite64
 WRAP_LDFLAGS = $(WRAP:%=-Wl,--wrap=%)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/%)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hardlink.h"
+#include "copy.h"
 #include "path.h"
 #include "sys.h"
 
@@ -161,6 +162,13 @@ temp_name(char *buf, size_t size, unsigned attempt)
 		suffix[i] = chars[x % 62];
 	suffix[6] = '\0';
 	snprintf(buf, size, ".hlink.%s", suffix);
+}
+
+/* The one generator, for copy.c's temporaries too. */
+void
+hl_temp_name(char *buf, size_t size, unsigned attempt)
+{
+	temp_name(buf, size, attempt);
 }
 
 static int

@@ -16,6 +16,7 @@
 
 struct wrap_arms	wrap_armed;
 struct wrap_counts	wrap_calls;
+void			(*wrap_copy_hook)(int);
 
 int	__real_linkat(int, const char *, int, const char *, int);
 int	__real_renameat(int, const char *, int, const char *);
@@ -27,6 +28,10 @@ int	__real_fstatat64(int, const char *restrict, struct stat64 *restrict,
 int	__real_openat(int, const char *, int, ...);
 int	__real_openat64(int, const char *, int, ...);
 uid_t	__real_geteuid(void);
+ssize_t	__real_copy_file_range(int, off_t *, int, off_t *, size_t,
+	    unsigned int);
+ssize_t	__real_pwrite(int, const void *, size_t, off_t);
+ssize_t	__real_pwrite64(int, const void *, size_t, off64_t);
 
 int	__wrap_linkat(int, const char *, int, const char *, int);
 int	__wrap_renameat(int, const char *, int, const char *);
@@ -38,6 +43,10 @@ int	__wrap_fstatat64(int, const char *restrict, struct stat64 *restrict,
 int	__wrap_openat(int, const char *, int, ...);
 int	__wrap_openat64(int, const char *, int, ...);
 uid_t	__wrap_geteuid(void);
+ssize_t	__wrap_copy_file_range(int, off_t *, int, off_t *, size_t,
+	    unsigned int);
+ssize_t	__wrap_pwrite(int, const void *, size_t, off_t);
+ssize_t	__wrap_pwrite64(int, const void *, size_t, off64_t);
 
 void
 wrap_reset(void)
@@ -47,6 +56,7 @@ wrap_reset(void)
 
 	wrap_armed = none;
 	wrap_calls = zero;
+	wrap_copy_hook = NULL;
 }
 
 /*
@@ -169,4 +179,34 @@ __wrap_geteuid(void)
 	if (wrap_armed.geteuid)
 		return (uid_t)queued("geteuid");
 	return __real_geteuid();
+}
+
+ssize_t
+__wrap_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
+    size_t len, unsigned int flags)
+{
+	if (injected(wrap_armed.copy_file_range, "copy_file_range") < 0)
+		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range);
+	wrap_calls.copy_file_range++;
+	return __real_copy_file_range(infd, inoff, outfd, outoff, len, flags);
+}
+
+ssize_t
+__wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (injected(wrap_armed.pwrite, "pwrite") < 0)
+		return -1;
+	wrap_calls.pwrite++;
+	return __real_pwrite(fd, buf, n, off);
+}
+
+ssize_t
+__wrap_pwrite64(int fd, const void *buf, size_t n, off64_t off)
+{
+	if (injected(wrap_armed.pwrite, "pwrite") < 0)
+		return -1;
+	wrap_calls.pwrite++;
+	return __real_pwrite64(fd, buf, n, off);
 }

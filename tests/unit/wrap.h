@@ -25,9 +25,17 @@ struct wrap_arms {
 	bool	fstatat;
 	bool	openat;
 	bool	geteuid;	/* armed: returns the queued uid */
+	bool	copy_file_range;
+	bool	pwrite;		/* pwrite and pwrite64 */
 };
 
 extern struct wrap_arms wrap_armed;
+
+/*
+ * Called before each real copy_file_range() while set, with the number
+ * of calls made before it: a test changes SRC in the middle of a copy.
+ */
+extern void	(*wrap_copy_hook)(int calls);
 
 /* Disarms every wrapper. */
 void	wrap_reset(void);
@@ -42,6 +50,8 @@ struct wrap_counts {
 	int	renameat;
 	int	unlinkat;
 	int	symlinkat;
+	int	copy_file_range;
+	int	pwrite;
 };
 
 extern struct wrap_counts wrap_calls;
