@@ -25,6 +25,8 @@
 #define TEMP_TRIES	100
 /* The read/write buffer, where there is no copy_file_range(). */
 #define BUF_MAX		((size_t)1 << 20)
+/* A zero block of this size in a sparse SRC is left a hole (read/write). */
+#define ZERO_BLOCK	((size_t)4096)
 
 struct temp {
 	int	dirfd;
@@ -38,6 +40,7 @@ struct copier {
 	int			 dstfd;
 	bool			 use_range;
 	bool			 short_read;	/* SRC ended early */
+	bool			 sparse;	/* SRC has holes */
 	char			*buf;
 	size_t			 bufsize;
 	const struct hl_progress *progress;
@@ -217,6 +220,41 @@ write_all(int fd, const char *buf, size_t n, off_t off)
 	return 0;
 }
 
+static bool
+is_zero(const char *p, size_t n)
+{
+	return n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+}
+
+static size_t
+block_at(size_t i, size_t n)
+{
+	return n - i < ZERO_BLOCK ? n - i : ZERO_BLOCK;
+}
+
+/*
+ * Writes the non-zero blocks of buf only, as cp does for a sparse SRC:
+ * where SEEK_HOLE is missing (or data extents hold zeros) the holes are
+ * kept all the same.  The final ftruncate() gives the size.
+ */
+static int
+write_sparse(int fd, const char *buf, size_t n, off_t off)
+{
+	size_t	i = 0, start;
+
+	while (i < n) {
+		while (i < n && is_zero(buf + i, block_at(i, n)))
+			i += block_at(i, n);
+		start = i;
+		while (i < n && !is_zero(buf + i, block_at(i, n)))
+			i += block_at(i, n);
+		if (i > start && write_all(fd, buf + start, i - start,
+		    off + (off_t)start) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* One read/write step; the buffer is made on first use only. */
 static ssize_t
 copy_rw(struct copier *c, off_t off, size_t len)
@@ -230,7 +268,9 @@ copy_rw(struct copier *c, off_t off, size_t len)
 	do
 		n = pread(c->srcfd, c->buf, len, off);
 	while (n < 0 && errno == EINTR);
-	if (n > 0 && write_all(c->dstfd, c->buf, (size_t)n, off) < 0)
+	if (n > 0 && (c->sparse ?
+	    write_sparse(c->dstfd, c->buf, (size_t)n, off) :
+	    write_all(c->dstfd, c->buf, (size_t)n, off)) < 0)
 		return -1;
 	return n;
 }
@@ -381,6 +421,8 @@ copier_init(struct copier *c, int srcfd, int dstfd, const struct stat *st,
 	    BUF_MAX;
 	if (c->bufsize == 0)
 		c->bufsize = 1;
+	/* cp's test: fewer blocks than the size needs. */
+	c->sparse = (off_t)st->st_blocks * 512 < st->st_size;
 	c->progress = req->progress;
 	c->bytes = &res->bytes;
 }

@@ -188,7 +188,7 @@ __wrap_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
 	if (injected(wrap_armed.copy_file_range, "copy_file_range") < 0)
 		return -1;
 	if (wrap_copy_hook != NULL)
-		wrap_copy_hook(wrap_calls.copy_file_range);
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
 	wrap_calls.copy_file_range++;
 	return __real_copy_file_range(infd, inoff, outfd, outoff, len, flags);
 }
@@ -198,6 +198,8 @@ __wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	if (injected(wrap_armed.pwrite, "pwrite") < 0)
 		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
 	wrap_calls.pwrite++;
 	return __real_pwrite(fd, buf, n, off);
 }
@@ -207,6 +209,8 @@ __wrap_pwrite64(int fd, const void *buf, size_t n, off64_t off)
 {
 	if (injected(wrap_armed.pwrite, "pwrite") < 0)
 		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
 	wrap_calls.pwrite++;
 	return __real_pwrite64(fd, buf, n, off);
 }

@@ -32,8 +32,8 @@ struct wrap_arms {
 extern struct wrap_arms wrap_armed;
 
 /*
- * Called before each real copy_file_range() while set, with the number
- * of calls made before it: a test changes SRC in the middle of a copy.
+ * Called before each real copy_file_range() or pwrite() while set, with
+ * the number of both made before it: a test changes SRC mid-copy.
  */
 extern void	(*wrap_copy_hook)(int calls);
 
