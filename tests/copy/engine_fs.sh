@@ -26,11 +26,14 @@ fi
 work=$(mktemp -d /tmp/hlink-engine-fs.XXXXXX) || exit 1
 cleanup()
 {
-	umount "$work/mnt" 2>/dev/null
+	umount "$work/mnt" "$work/small" 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
-mkdir "$work/mnt"
+mkdir "$work/mnt" "$work/small"
+# A 1 MiB tmpfs: a real ENOSPC for a 4 MiB copy.
+mount -t tmpfs -o size=1M tmpfs "$work/small" ||
+    { echo "SKIP engine_fs: cannot mount a tmpfs"; exit 0; }
 
 # run_on FSNAME MKFS...: makes a 300 MiB image (XFS needs that much),
 # mounts it and runs every test there.
@@ -48,7 +51,12 @@ run_on()
 	    return 0; }
 	for t in "${TESTS[@]}"; do
 		echo "== $t on $fs"
-		HL_TEST_DIR="$work/mnt" "$t" || rc=1
+		# rmdir of an emptied small dir is the test's proof that no
+		# temporary was left there.
+		mkdir "$work/small/$fs"
+		HL_TEST_DIR="$work/mnt" HL_TEST_SMALL="$work/small/$fs" "$t" ||
+		    rc=1
+		rm -rf "$work/small/$fs"
 	done
 	umount "$work/mnt"
 	return $rc

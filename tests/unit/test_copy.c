@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -384,6 +385,55 @@ test_copy__force_over_a_directory_fails_cleanly(void **state)
 	assert_no_temp_left(f->dirfd);
 }
 
+/*
+ * What a reader of DST sees while -f replaces it: the old file whole or
+ * the new one whole, never a missing or partial DST.  Exits 0 when every
+ * look was one of the two, 1 at a partial one, 2 at a missing DST.
+ */
+static void
+watch_dst(int dirfd, off_t oldsize, off_t newsize)
+{
+	struct stat	st;
+	int		fd;
+
+	while (fstatat(dirfd, "stop", &st, 0) < 0) {
+		if ((fd = openat(dirfd, "b", O_RDONLY)) < 0)
+			_exit(2);
+		/* The copy grows from 0: any other size is a partial DST. */
+		if (fstat(fd, &st) < 0 ||
+		    (st.st_size != oldsize && st.st_size != newsize))
+			_exit(1);
+		close(fd);
+	}
+	_exit(0);
+}
+
+static void
+test_copy__reader_never_sees_a_partial_dst(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+	off_t			 size = 4 * (off_t)HL_COPY_CHUNK;
+	pid_t			 pid;
+	int			 status, i;
+
+	make_file(f->dirfd, "a", size, 9);
+	make_file(f->dirfd, "b", 300, 2);
+	if ((pid = fork()) == 0)
+		watch_dst(f->dirfd, 300, size);
+	assert_true(pid > 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	make_file(f->dirfd, "stop", 0, 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
 /* Appends to SRC after the first chunk went: a writer mid-copy. */
 static void
 append_to_src(int calls)
@@ -712,6 +762,7 @@ main(void)
 		T(test_copy__existing_dst_without_force_is_eexist),
 		T(test_copy__force_replaces),
 		T(test_copy__force_over_a_directory_fails_cleanly),
+		T(test_copy__reader_never_sees_a_partial_dst),
 		T(test_copy__src_changed_during_copy_is_discarded),
 		T(test_copy__src_shrunk_during_copy_is_discarded),
 		T(test_copy__enospc_in_copy_file_range),

@@ -304,6 +304,49 @@ test_copyfs__dedupe_refuses_different_contents(void **state)
 	assert_int_equal(shared_bytes(d->dirfd, "b", &total), 0);
 }
 
+/*
+ * A real ENOSPC: HL_TEST_SMALL names a directory on a filesystem too small
+ * for the copy (engine_fs.sh mounts a 1 MiB tmpfs).  The temporary must
+ * go and the existing DST stay as it was.
+ */
+static void
+test_copyfs__enospc_on_a_full_filesystem(void **state)
+{
+	struct fsdir		*d = need_dir(state, __func__);
+	const char		*small = getenv("HL_TEST_SMALL");
+	struct hl_copy_request	 req = request(d, "a", "b",
+				    HL_COPY_CLONE | HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+	struct stat		 st;
+	char			 buf[8];
+	int			 fd;
+
+	if (small == NULL) {
+		printf("SKIP %s: HL_TEST_SMALL is not set\n", __func__);
+		skip();
+	}
+	make_file(d->dirfd, "a", 4 << 20, 8);
+	req.dstdirfd = open(small, O_RDONLY | O_DIRECTORY);
+	assert_true(req.dstdirfd >= 0);
+	fd = openat(req.dstdirfd, "b", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(write(fd, "old", 3), 3);
+	close(fd);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.err, ENOSPC);
+	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_int_equal(res.clone_cause, HL_COPY_CLONE_XDEV);
+	fd = openat(req.dstdirfd, "b", O_RDONLY);
+	assert_int_equal(read(fd, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "old", 3);
+	close(fd);
+	/* Only b: no temporary left, none half-written. */
+	assert_int_equal(fstatat(req.dstdirfd, "b", &st, 0), 0);
+	assert_int_equal(unlinkat(req.dstdirfd, "b", 0), 0);
+	assert_int_equal(rmdir(small), 0);
+	close(req.dstdirfd);
+}
+
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -316,6 +359,7 @@ main(void)
 		T(test_copyfs__copy_has_the_same_bytes),
 		T(test_copyfs__dedupe_shares_blocks_and_keeps_the_inode),
 		T(test_copyfs__dedupe_refuses_different_contents),
+		T(test_copyfs__enospc_on_a_full_filesystem),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
