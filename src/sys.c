@@ -588,3 +588,160 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 }
 
 #endif
+
+/* The clone and copy calls of copy.c. */
+#ifdef HL_LINUX
+
+bool
+hl_can_clone(void)
+{
+	return true;
+}
+
+int
+hl_clone_fd(int srcfd, int dstfd)
+{
+	return ioctl(dstfd, FICLONE, srcfd);
+}
+
+ssize_t
+hl_copy_range(int srcfd, off_t *srcoff, int dstfd, off_t *dstoff,
+    size_t len)
+{
+	return copy_file_range(srcfd, srcoff, dstfd, dstoff, len, 0);
+}
+
+int
+hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
+{
+	if (off >= size)
+		return 1;
+	*data = lseek(fd, off, SEEK_DATA);
+	if (*data < 0) {
+		/* ENXIO: only a hole is left.  Else no SEEK_DATA here. */
+		if (errno == ENXIO)
+			return 1;
+		*data = off;
+		*hole = size;
+		return 0;
+	}
+	if (*data >= size)
+		return 1;
+	*hole = lseek(fd, *data, SEEK_HOLE);
+	if (*hole < 0 || *hole > size)
+		*hole = size;
+	return 0;
+}
+
+int
+hl_rename_noreplace(int dirfd, const char *old, const char *new)
+{
+	if (renameat2(dirfd, old, dirfd, new, RENAME_NOREPLACE) == 0)
+		return 0;
+	/* Some filesystems (and old kernels) have no RENAME_NOREPLACE. */
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (linkat(dirfd, old, dirfd, new, 0) < 0)
+		return -1;
+	unlinkat(dirfd, old, 0);
+	return 0;
+}
+
+int
+hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
+    uint64_t *done)
+{
+	/* The range and its one destination, in one aligned buffer. */
+	union {
+		struct file_dedupe_range	range;
+		unsigned char	bytes[sizeof(struct file_dedupe_range) +
+				    sizeof(struct file_dedupe_range_info)];
+	} arg;
+	struct file_dedupe_range_info	*info = &arg.range.info[0];
+
+	memset(&arg, 0, sizeof(arg));
+	arg.range.src_offset = (uint64_t)off;
+	arg.range.src_length = len;
+	arg.range.dest_count = 1;
+	info->dest_fd = dstfd;
+	info->dest_offset = (uint64_t)off;
+	if (ioctl(srcfd, FIDEDUPERANGE, &arg.range) < 0)
+		return -1;
+	if (info->status == FILE_DEDUPE_RANGE_DIFFERS)
+		return 1;
+	if (info->status < 0) {
+		errno = -info->status;
+		return -1;
+	}
+	*done = info->bytes_deduped;
+	return 0;
+}
+
+#else	/* POSIX fallbacks */
+
+bool
+hl_can_clone(void)
+{
+	return false;
+}
+
+int
+hl_clone_fd(int srcfd, int dstfd)
+{
+	(void)srcfd;
+	(void)dstfd;
+	errno = ENOTSUP;
+	return -1;
+}
+
+ssize_t
+hl_copy_range(int srcfd, off_t *srcoff, int dstfd, off_t *dstoff,
+    size_t len)
+{
+	(void)srcfd;
+	(void)srcoff;
+	(void)dstfd;
+	(void)dstoff;
+	(void)len;
+	errno = ENOSYS;
+	return -1;
+}
+
+int
+hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
+{
+	(void)fd;
+	if (off >= size)
+		return 1;
+	*data = off;
+	*hole = size;
+	return 0;
+}
+
+/*
+ * link() refuses an existing name atomically; the temporary is then
+ * removed.  A filesystem without hard links cannot take a copy this way.
+ */
+int
+hl_rename_noreplace(int dirfd, const char *old, const char *new)
+{
+	if (linkat(dirfd, old, dirfd, new, 0) < 0)
+		return -1;
+	unlinkat(dirfd, old, 0);
+	return 0;
+}
+
+int
+hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
+    uint64_t *done)
+{
+	(void)srcfd;
+	(void)dstfd;
+	(void)off;
+	(void)len;
+	(void)done;
+	errno = ENOTSUP;
+	return -1;
+}
+
+#endif

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What a directory entry says of its type, where it says anything. */
 enum hl_type {
@@ -83,5 +84,44 @@ struct hl_mounts {
 int	hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m);
 bool	hl_mounts_has(const struct hl_mounts *m, const char *rel);
 void	hl_mounts_free(struct hl_mounts *m);
+
+/*
+ * The clone and copy calls of copy.c.  Each fails with ENOTSUP (or does
+ * the portable thing) in a POSIX-only build.
+ */
+
+/* False in a build that has no FICLONE: the clone KIND is refused. */
+bool	hl_can_clone(void);
+
+/* Makes dstfd share all of srcfd's blocks (FICLONE). */
+int	hl_clone_fd(int srcfd, int dstfd);
+
+/*
+ * copy_file_range(2) of len bytes at *srcoff to *dstoff, advancing both.
+ * ENOSYS where there is none.
+ */
+ssize_t	hl_copy_range(int srcfd, off_t *srcoff, int dstfd, off_t *dstoff,
+	    size_t len);
+
+/*
+ * The first data extent of fd at or after off, [*data, *hole), below
+ * size.  Returns 0, or 1 when there is no more data.  Where holes cannot
+ * be seen, all of [off, size) is data.
+ */
+int	hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole);
+
+/*
+ * Renames old to new in dirfd, failing with EEXIST when new exists,
+ * atomically: renameat2(RENAME_NOREPLACE), else linkat() and unlinkat().
+ */
+int	hl_rename_noreplace(int dirfd, const char *old, const char *new);
+
+/*
+ * One FIDEDUPERANGE call: len bytes at off in srcfd and dstfd.  Returns
+ * 0 with *done the bytes now shared, 1 when the contents differ, -1 with
+ * errno set.
+ */
+int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
+	    uint64_t *done);
 
 #endif

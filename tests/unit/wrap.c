@@ -17,6 +17,7 @@
 
 struct wrap_arms	wrap_armed;
 struct wrap_counts	wrap_calls;
+void			(*wrap_copy_hook)(int);
 
 int	__real_linkat(int, const char *, int, const char *, int);
 int	__real_renameat(int, const char *, int, const char *);
@@ -30,6 +31,10 @@ int	__real_openat64(int, const char *, int, ...);
 int	__real_fstatfs(int, struct statfs *);
 int	__real_fstatfs64(int, struct statfs64 *);
 uid_t	__real_geteuid(void);
+ssize_t	__real_copy_file_range(int, off_t *, int, off_t *, size_t,
+	    unsigned int);
+ssize_t	__real_pwrite(int, const void *, size_t, off_t);
+ssize_t	__real_pwrite64(int, const void *, size_t, off64_t);
 
 int	__wrap_linkat(int, const char *, int, const char *, int);
 int	__wrap_renameat(int, const char *, int, const char *);
@@ -43,6 +48,10 @@ int	__wrap_openat64(int, const char *, int, ...);
 int	__wrap_fstatfs(int, struct statfs *);
 int	__wrap_fstatfs64(int, struct statfs64 *);
 uid_t	__wrap_geteuid(void);
+ssize_t	__wrap_copy_file_range(int, off_t *, int, off_t *, size_t,
+	    unsigned int);
+ssize_t	__wrap_pwrite(int, const void *, size_t, off_t);
+ssize_t	__wrap_pwrite64(int, const void *, size_t, off64_t);
 
 void
 wrap_reset(void)
@@ -52,6 +61,7 @@ wrap_reset(void)
 
 	wrap_armed = none;
 	wrap_calls = zero;
+	wrap_copy_hook = NULL;
 }
 
 /*
@@ -190,4 +200,38 @@ __wrap_fstatfs64(int fd, struct statfs64 *sf)
 	if (injected(wrap_armed.fstatfs, "fstatfs") < 0)
 		return -1;
 	return __real_fstatfs64(fd, sf);
+}
+
+ssize_t
+__wrap_copy_file_range(int infd, off_t *inoff, int outfd, off_t *outoff,
+    size_t len, unsigned int flags)
+{
+	if (injected(wrap_armed.copy_file_range, "copy_file_range") < 0)
+		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
+	wrap_calls.copy_file_range++;
+	return __real_copy_file_range(infd, inoff, outfd, outoff, len, flags);
+}
+
+ssize_t
+__wrap_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (injected(wrap_armed.pwrite, "pwrite") < 0)
+		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
+	wrap_calls.pwrite++;
+	return __real_pwrite(fd, buf, n, off);
+}
+
+ssize_t
+__wrap_pwrite64(int fd, const void *buf, size_t n, off64_t off)
+{
+	if (injected(wrap_armed.pwrite, "pwrite") < 0)
+		return -1;
+	if (wrap_copy_hook != NULL)
+		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
+	wrap_calls.pwrite++;
+	return __real_pwrite64(fd, buf, n, off);
 }

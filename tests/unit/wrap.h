@@ -26,9 +26,17 @@ struct wrap_arms {
 	bool	openat;
 	bool	fstatfs;	/* the filesystem's type, for diagnoses */
 	bool	geteuid;	/* armed: returns the queued uid */
+	bool	copy_file_range;
+	bool	pwrite;		/* pwrite and pwrite64 */
 };
 
 extern struct wrap_arms wrap_armed;
+
+/*
+ * Called before each real copy_file_range() or pwrite() while set, with
+ * the number of both made before it: a test changes SRC mid-copy.
+ */
+extern void	(*wrap_copy_hook)(int calls);
 
 /* Disarms every wrapper. */
 void	wrap_reset(void);
@@ -43,6 +51,8 @@ struct wrap_counts {
 	int	renameat;
 	int	unlinkat;
 	int	symlinkat;
+	int	copy_file_range;
+	int	pwrite;
 };
 
 extern struct wrap_counts wrap_calls;

@@ -1,0 +1,781 @@
+/*
+ * test_copy.c: hl_clone_or_copy() and hl_dedupe_range() on a real
+ * temporary directory (/tmp: a filesystem without reflink here), with
+ * copy_file_range() and pwrite() made to fail through wrap.c.  The clone
+ * cases that need Btrfs or XFS are in test_copyfs.c.
+ */
+#define _GNU_SOURCE	/* seteuid(), statfs() */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hardlink.h"
+#include "copy.h"
+#include "sys.h"
+#include "sandbox.h"
+#include "wrap.h"
+
+#define NOBODY		65534
+#define BTRFS_MAGIC	0x9123683e
+#define XFS_MAGIC	0x58465342
+
+static struct sandbox	*box;	/* for the copy hook */
+
+/* Writes size bytes of a pattern that differs at every offset and seed. */
+static void
+make_file(int dirfd, const char *name, off_t size, unsigned seed)
+{
+	static char	buf[65536];
+	off_t		off;
+	size_t		i, n;
+	int		fd;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	for (off = 0; off < size; off += (off_t)n) {
+		n = size - off < (off_t)sizeof(buf) ? (size_t)(size - off) :
+		    sizeof(buf);
+		for (i = 0; i < n; i++)
+			buf[i] = (char)((off + (off_t)i) * 31 + seed +
+			    (off + (off_t)i) / 4099);
+		assert_int_equal(write(fd, buf, n), (ssize_t)n);
+	}
+	close(fd);
+}
+
+static struct stat
+stat_of(int dirfd, const char *name)
+{
+	struct stat	st;
+
+	assert_int_equal(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
+	return st;
+}
+
+static bool
+exists(int dirfd, const char *name)
+{
+	struct stat	st;
+
+	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static bool
+same_bytes(int dirfd, const char *a, const char *b)
+{
+	static char	ba[65536], bb[65536];
+	int		fa = openat(dirfd, a, O_RDONLY), fb = openat(dirfd, b,
+			    O_RDONLY);
+	ssize_t		na, nb;
+	bool		same = true;
+
+	assert_true(fa >= 0 && fb >= 0);
+	do {
+		na = read(fa, ba, sizeof(ba));
+		nb = read(fb, bb, sizeof(bb));
+		if (na != nb || (na > 0 && memcmp(ba, bb, (size_t)na) != 0))
+			same = false;
+	} while (same && na > 0);
+	close(fa);
+	close(fb);
+	return same;
+}
+
+/* A real scan of the directory for a leftover ".hlink." temporary. */
+static void
+assert_no_temp_left(int dirfd)
+{
+	DIR		*d = fdopendir(dup(dirfd));
+	struct dirent	*e;
+
+	assert_non_null(d);
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".hlink.", 7) == 0)
+			fail_msg("temporary left: %s", e->d_name);
+	closedir(d);
+}
+
+static int
+setup(void **state)
+{
+	static struct sandbox	f;
+
+	wrap_reset();
+	if (sandbox_make(&f) < 0)
+		return -1;
+	box = &f;
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct sandbox	*f = *state;
+
+	wrap_reset();
+	if (getuid() == 0 && seteuid(0) < 0)
+		return -1;
+	return sandbox_remove(f);
+}
+
+static struct hl_copy_request
+request(const struct sandbox *f, const char *src, const char *dst, int flags)
+{
+	struct hl_copy_request	req = { f->dirfd, src, f->dirfd, dst, flags,
+				    NULL };
+
+	return req;
+}
+
+/* The next copy goes through read/write, as in a POSIX-only build. */
+static void
+no_copy_file_range(void)
+{
+#ifndef HL_POSIX_ONLY
+	wrap_armed.copy_file_range = true;
+	will_fail(copy_file_range, ENOSYS);
+#endif
+}
+
+static void
+set_times(int dirfd, const char *name)
+{
+	struct timespec	times[2] = { { 1000000000, 123456789 },
+			    { 1200000000, 987654321 } };
+
+	assert_int_equal(utimensat(dirfd, name, times, 0), 0);
+}
+
+static void
+test_copy__same_bytes_mode_times(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	struct stat		 sa, sb;
+
+	make_file(f->dirfd, "a", 100000, 1);
+	assert_int_equal(fchmodat(f->dirfd, "a", 0751, 0), 0);
+	set_times(f->dirfd, "a");
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(res.cause, HL_COPY_NONE);
+	assert_false(res.replaced);
+	assert_int_equal(res.bytes, 100000);
+	/* Before reading b: relatime would move an atime older than mtime. */
+	sa = stat_of(f->dirfd, "a");
+	sb = stat_of(f->dirfd, "b");
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_int_not_equal(sa.st_ino, sb.st_ino);
+	assert_int_equal(sb.st_mode, sa.st_mode);
+	assert_int_equal(sb.st_mtim.tv_sec, 1200000000);
+	assert_int_equal(sb.st_mtim.tv_nsec, 987654321);
+	assert_int_equal(sb.st_atim.tv_sec, 1000000000);
+	assert_int_equal(sb.st_atim.tv_nsec, 123456789);
+	assert_no_temp_left(f->dirfd);
+}
+
+/* 64 MiB with two 4 KiB data blocks: the copy must stay as small. */
+static void
+test_copy__keeps_holes_of_a_sparse_file(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	char			 block[4096];
+	struct stat		 sb;
+	int			 fd;
+
+	memset(block, 'x', sizeof(block));
+	fd = openat(f->dirfd, "a", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, block, 4096, 8 << 20), 4096);
+	assert_int_equal(pwrite(fd, block, 4096, 40 << 20), 4096);
+	assert_int_equal(ftruncate(fd, 64 << 20), 0);
+	close(fd);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	sb = stat_of(f->dirfd, "b");
+	assert_int_equal(sb.st_size, 64 << 20);
+	/* 512-byte units: 16 for the data, some for metadata; not 131072. */
+	assert_true(sb.st_blocks <= 64);
+#ifndef HL_POSIX_ONLY
+	/* Without SEEK_DATA the holes are read (and counted) as zeros. */
+	assert_int_equal(res.bytes, 8192);
+#endif
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+/*
+ * Zeros written into a sparse SRC's data: the read/write copy leaves them
+ * holes, as cp does, which is also how holes survive without SEEK_HOLE.
+ */
+static void
+test_copy__zero_blocks_of_a_sparse_src_stay_holes(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	static char		 zeros[1 << 20];
+	struct stat		 sa, sb;
+	int			 fd, i;
+
+	fd = openat(f->dirfd, "a", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(write(fd, zeros, sizeof(zeros)),
+		    (ssize_t)sizeof(zeros));
+	assert_int_equal(write(fd, "x", 1), 1);
+	assert_int_equal(ftruncate(fd, 16 << 20), 0);
+	assert_int_equal(fsync(fd), 0);
+	close(fd);
+	no_copy_file_range();
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	sa = stat_of(f->dirfd, "a");
+	sb = stat_of(f->dirfd, "b");
+	assert_true(sa.st_blocks >= 8192);
+	assert_true(sb.st_blocks <= 64);
+	assert_int_equal(sb.st_size, 16 << 20);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__empty_file(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 0, 0);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(stat_of(f->dirfd, "b").st_size, 0);
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__one_byte(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 1, 7);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(stat_of(f->dirfd, "b").st_size, 1);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+count_bytes(void *arg, uint64_t n)
+{
+	*(uint64_t *)arg += n;
+}
+
+static void
+test_copy__larger_than_one_chunk(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	uint64_t		 seen = 0;
+	struct hl_progress	 p = { count_bytes, &seen };
+	off_t			 size = 2 * (off_t)HL_COPY_CHUNK + 12345;
+
+	make_file(f->dirfd, "a", size, 3);
+	req.progress = &p;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+#ifndef HL_POSIX_ONLY
+	assert_true(wrap_calls.copy_file_range >= 3);
+#endif
+	assert_int_equal(seen, size);
+	assert_int_equal(res.bytes, size);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__read_write_without_copy_file_range(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 3 * 1048576 + 17, 5);
+	no_copy_file_range();
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	/* Once refused, never asked again for this file. */
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_true(wrap_calls.pwrite >= 4);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__existing_dst_without_force_is_eexist(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	struct stat		 before;
+
+	make_file(f->dirfd, "a", 5000, 1);
+	make_file(f->dirfd, "b", 300, 2);
+	make_file(f->dirfd, "b.orig", 300, 2);
+	before = stat_of(f->dirfd, "b");
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_EXISTS);
+	assert_int_equal(res.step, HL_STEP_PLACE);
+	assert_int_equal(res.err, EEXIST);
+	assert_int_equal(res.made, HL_MADE_NOTHING);
+	assert_int_equal(stat_of(f->dirfd, "b").st_ino, before.st_ino);
+	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__force_replaces(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+	struct stat		 before;
+
+	make_file(f->dirfd, "a", 5000, 1);
+	make_file(f->dirfd, "b", 300, 2);
+	before = stat_of(f->dirfd, "b");
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(res.replaced);
+	assert_int_not_equal(stat_of(f->dirfd, "b").st_ino, before.st_ino);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__force_over_a_directory_fails_cleanly(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "d",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.step, HL_STEP_PLACE);
+	assert_int_equal(res.err, EISDIR);
+	assert_true(S_ISDIR(stat_of(f->dirfd, "d").st_mode));
+	assert_no_temp_left(f->dirfd);
+}
+
+/*
+ * What a reader of DST sees while -f replaces it: the old file whole or
+ * the new one whole, never a missing or partial DST.  Exits 0 when every
+ * look was one of the two, 1 at a partial one, 2 at a missing DST.
+ */
+static void
+watch_dst(int dirfd, off_t oldsize, off_t newsize)
+{
+	struct stat	st;
+	int		fd;
+
+	while (fstatat(dirfd, "stop", &st, 0) < 0) {
+		if ((fd = openat(dirfd, "b", O_RDONLY)) < 0)
+			_exit(2);
+		/* The copy grows from 0: any other size is a partial DST. */
+		if (fstat(fd, &st) < 0 ||
+		    (st.st_size != oldsize && st.st_size != newsize))
+			_exit(1);
+		close(fd);
+	}
+	_exit(0);
+}
+
+static void
+test_copy__reader_never_sees_a_partial_dst(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+	off_t			 size = 4 * (off_t)HL_COPY_CHUNK;
+	pid_t			 pid;
+	int			 status, i;
+
+	make_file(f->dirfd, "a", size, 9);
+	make_file(f->dirfd, "b", 300, 2);
+	if ((pid = fork()) == 0)
+		watch_dst(f->dirfd, 300, size);
+	assert_true(pid > 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	make_file(f->dirfd, "stop", 0, 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
+/* Appends to SRC after the first chunk went: a writer mid-copy. */
+static void
+append_to_src(int calls)
+{
+	int	fd;
+
+	if (calls != 1)
+		return;
+	fd = openat(box->dirfd, "a", O_WRONLY | O_APPEND);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "more", 4), 4);
+	close(fd);
+}
+
+static void
+test_copy__src_changed_during_copy_is_discarded(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 2 * (off_t)HL_COPY_CHUNK + 1, 1);
+	make_file(f->dirfd, "b", 300, 2);
+	make_file(f->dirfd, "b.orig", 300, 2);
+	wrap_copy_hook = append_to_src;
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_true(wrap_calls.copy_file_range + wrap_calls.pwrite >= 2);
+	assert_int_equal(res.cause, HL_COPY_CHANGED);
+	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_int_equal(res.made, HL_MADE_NOTHING);
+	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
+	assert_no_temp_left(f->dirfd);
+}
+
+/* A shrinking SRC: the copy ends early and must be discarded too. */
+static void
+truncate_src(int calls)
+{
+	if (calls == 1) {
+		int	fd = openat(box->dirfd, "a", O_WRONLY | O_TRUNC);
+
+		assert_true(fd >= 0);
+		close(fd);
+	}
+}
+
+static void
+test_copy__src_shrunk_during_copy_is_discarded(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 2 * (off_t)HL_COPY_CHUNK + 1, 1);
+	wrap_copy_hook = truncate_src;
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_CHANGED);
+	assert_false(exists(f->dirfd, "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__enospc_in_copy_file_range(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_FORCE);
+	struct hl_copy_result	 res;
+
+#ifdef HL_POSIX_ONLY
+	printf("SKIP test_copy__enospc_in_copy_file_range: POSIX-only build\n");
+	skip();
+#endif
+	make_file(f->dirfd, "a", 2 * (off_t)HL_COPY_CHUNK + 1, 1);
+	make_file(f->dirfd, "b", 300, 2);
+	make_file(f->dirfd, "b.orig", 300, 2);
+	wrap_armed.copy_file_range = true;
+	will_pass(copy_file_range);
+	will_fail(copy_file_range, ENOSPC);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.err, ENOSPC);
+	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__enospc_in_write(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 3 * 1048576, 1);
+#ifndef HL_POSIX_ONLY
+	wrap_armed.copy_file_range = true;
+	will_fail(copy_file_range, EXDEV);
+#endif
+	wrap_armed.pwrite = true;
+	will_pass(pwrite);
+	will_fail(pwrite, EDQUOT);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.err, EDQUOT);
+	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_false(exists(f->dirfd, "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static bool
+sandbox_has_reflink(const struct sandbox *f)
+{
+	struct statfs	sf;
+
+	assert_int_equal(fstatfs(f->dirfd, &sf), 0);
+	return sf.f_type == BTRFS_MAGIC || sf.f_type == XFS_MAGIC;
+}
+
+static void
+test_copy__clone_without_reflink_does_not_apply(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_CLONE);
+	struct hl_copy_result	 res;
+	enum hl_copy_cause	 no_clone = hl_can_clone() ?
+				    HL_COPY_CLONE_NO_FS : HL_COPY_CLONE_NOT_BUILT;
+
+	if (sandbox_has_reflink(f)) {
+		printf("SKIP test_copy__clone_without_reflink_does_not_apply:"
+		    " /tmp has reflink\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 5000, 1);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, no_clone);
+	assert_int_equal(res.step, HL_STEP_CLONE);
+	assert_true(hl_copy_passes(res.cause));
+	assert_false(exists(f->dirfd, "b"));
+	assert_no_temp_left(f->dirfd);
+	/* clone,copy: the copy is made, and says why it is no clone. */
+	req.flags |= HL_COPY_DATA;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(res.cause, HL_COPY_NONE);
+	assert_int_equal(res.clone_cause, no_clone);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__clone_across_filesystems_does_not_apply(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_CLONE);
+	struct hl_copy_result	 res;
+	struct stat		 shm;
+	char			 dir[] = "/dev/shm/hlink-unit.XXXXXX";
+
+	if (stat("/dev/shm", &shm) < 0 ||
+	    shm.st_dev == stat_of(f->dirfd, ".").st_dev) {
+		printf("SKIP test_copy__clone_across_filesystems_does_not_apply:"
+		    " no /dev/shm on another filesystem\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 5000, 1);
+	assert_non_null(mkdtemp(dir));
+	req.dstdirfd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(req.dstdirfd >= 0);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, hl_can_clone() ? HL_COPY_CLONE_XDEV :
+	    HL_COPY_CLONE_NOT_BUILT);
+	assert_no_temp_left(req.dstdirfd);
+	req.flags |= HL_COPY_DATA;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(stat_of(req.dstdirfd, "b").st_size, 5000);
+	assert_int_equal(unlinkat(req.dstdirfd, "b", 0), 0);
+	close(req.dstdirfd);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+static void
+test_copy__not_regular_does_not_apply(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "d", "b",
+				    HL_COPY_CLONE | HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_NOT_REGULAR);
+	assert_true(hl_copy_passes(res.cause));
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(symlinkat("a", f->dirfd, "l"), 0);
+	req.src = "l";
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_NOT_REGULAR);
+	req.flags |= HL_FOLLOW;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(S_ISREG(stat_of(f->dirfd, "b").st_mode));
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
+static void
+test_copy__missing_src(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "nope", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.err, ENOENT);
+	assert_int_equal(res.step, HL_STEP_OPEN_SRC);
+}
+
+/* As root the owner is kept with the set-ID bits. */
+static void
+test_copy__owner_and_setid_kept_as_root(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	struct stat		 sb;
+
+	if (geteuid() != 0) {
+		printf("SKIP test_copy__owner_and_setid_kept_as_root: "
+		    "not root\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(fchownat(f->dirfd, "a", NOBODY, NOBODY, 0), 0);
+	assert_int_equal(fchmodat(f->dirfd, "a", 06755, 0), 0);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	sb = stat_of(f->dirfd, "b");
+	assert_int_equal(sb.st_uid, NOBODY);
+	assert_int_equal(sb.st_gid, NOBODY);
+	assert_int_equal(sb.st_mode & 07777, 06755);
+}
+
+/* As cp -p: a refused chown is no failure, but drops the set-ID bits. */
+static void
+test_copy__setid_dropped_when_chown_is_refused(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "w/b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	struct stat		 sb;
+	int			 rc;
+
+	if (geteuid() != 0) {
+		printf("SKIP test_copy__setid_dropped_when_chown_is_refused: "
+		    "not root\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(fchmodat(f->dirfd, "a", 06755, 0), 0);
+	assert_int_equal(mkdirat(f->dirfd, "w", 0777), 0);
+	assert_int_equal(fchmodat(f->dirfd, "w", 0777, 0), 0);
+	req.dstdirfd = openat(f->dirfd, "w", O_RDONLY | O_DIRECTORY);
+	req.dst = "b";
+	assert_int_equal(seteuid(NOBODY), 0);
+	rc = hl_clone_or_copy(&req, &res);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, 0);
+	sb = stat_of(req.dstdirfd, "b");
+	close(req.dstdirfd);
+	assert_int_equal(sb.st_uid, NOBODY);
+	assert_int_equal(sb.st_mode & 07777, 0755);
+}
+
+static void
+test_dedupe__filesystem_cannot(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_result	 res;
+	int			 a, b;
+
+	if (sandbox_has_reflink(f)) {
+		printf("SKIP test_dedupe__filesystem_cannot: /tmp has reflink\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 8192, 1);
+	make_file(f->dirfd, "b", 8192, 1);
+	a = openat(f->dirfd, "a", O_RDONLY);
+	b = openat(f->dirfd, "b", O_RDWR);
+	assert_int_equal(hl_dedupe_range(a, b, NULL, &res), -1);
+	assert_int_equal(res.cause, HL_DEDUPE_NO_FS);
+	assert_int_equal(res.bytes, 0);
+	close(a);
+	close(b);
+}
+
+static void
+test_dedupe__sizes_differ(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_result	 res;
+	int			 a, b;
+
+	make_file(f->dirfd, "a", 8192, 1);
+	make_file(f->dirfd, "b", 8193, 1);
+	a = openat(f->dirfd, "a", O_RDONLY);
+	b = openat(f->dirfd, "b", O_RDWR);
+	assert_int_equal(hl_dedupe_range(a, b, NULL, &res), -1);
+	assert_int_equal(res.cause, HL_DEDUPE_DIFFERS);
+	close(a);
+	close(b);
+}
+
+#define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest	tests[] = {
+		T(test_copy__same_bytes_mode_times),
+		T(test_copy__keeps_holes_of_a_sparse_file),
+		T(test_copy__zero_blocks_of_a_sparse_src_stay_holes),
+		T(test_copy__empty_file),
+		T(test_copy__one_byte),
+		T(test_copy__larger_than_one_chunk),
+		T(test_copy__read_write_without_copy_file_range),
+		T(test_copy__existing_dst_without_force_is_eexist),
+		T(test_copy__force_replaces),
+		T(test_copy__force_over_a_directory_fails_cleanly),
+		T(test_copy__reader_never_sees_a_partial_dst),
+		T(test_copy__src_changed_during_copy_is_discarded),
+		T(test_copy__src_shrunk_during_copy_is_discarded),
+		T(test_copy__enospc_in_copy_file_range),
+		T(test_copy__enospc_in_write),
+		T(test_copy__clone_without_reflink_does_not_apply),
+		T(test_copy__clone_across_filesystems_does_not_apply),
+		T(test_copy__not_regular_does_not_apply),
+		T(test_copy__missing_src),
+		T(test_copy__owner_and_setid_kept_as_root),
+		T(test_copy__setid_dropped_when_chown_is_refused),
+		T(test_dedupe__filesystem_cannot),
+		T(test_dedupe__sizes_differ),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
