@@ -63,8 +63,9 @@ expect_replica()
 # cp_al SRC DST: GNU cp -al, its stderr in $CAP/cp.err; prints its status
 cp_al()
 {
-	cp -al -- "$1" "$2" 2>"$CAP/cp.err"
-	echo $?
+	local rc=0
+	cp -al -- "$1" "$2" 2>"$CAP/cp.err" || rc=$?
+	echo $rc
 }
 
 # set_dir_times DIR...: distinct mtimes with nanoseconds, deepest first
@@ -735,8 +736,8 @@ test_tree__write_error_on_stdout()
 	[ -w /dev/full ] || skip "no /dev/full"
 	small_tree s
 	asserted
-	"$HLINK" -r -v s r >/dev/full 2>"$CAP/err"
-	status=$?
+	status=0
+	"$HLINK" -r -v s r >/dev/full 2>"$CAP/err" || status=$?
 	[ "$status" = 1 ] || fail "exit status $status on a full stdout, expected 1"
 	grep -q '^hlink: write error: ' "$CAP/err" ||
 	    fail "no write error reported" "$(visible "$CAP/err")"
@@ -1214,8 +1215,9 @@ run_paused()
 	$action
 	echo y >&3
 	exec 3>&-
-	wait $pid
-	printf '%s\n' $? >"$CAP/status"
+	local rc=0
+	wait $pid || rc=$?
+	printf '%s\n' $rc >"$CAP/status"
 	load_result
 }
 
