@@ -14,7 +14,7 @@
 # A test fails when an expectation does not hold, when it checked none,
 # when a command in it fails outside a condition (its file:line is
 # reported), or when it returns non-zero.  Before the suite, the runner
-# tests itself on selftest/s_*.sh (about a second): a runner that would
+# tests itself on s_*.sh (about a second): a runner that would
 # let those tests pass stops the run with status 2.  --selftest runs only
 # that, and shows each case.
 
@@ -140,7 +140,7 @@ selftest_case()
 selftest()
 {
 	local file name n=0 bad=0
-	for file in "$here"/selftest/s_*.sh; do
+	for file in "$here"/s_*.sh; do
 		# shellcheck disable=SC1090
 		source "$file"
 		for name in $(tests_in "$file"); do
