@@ -584,7 +584,8 @@ test_list__another_filesystem_under_root_is_not_entered()
 		expect_stdout "A2/tree/m p"
 		expect_found 1 2
 	'
-	asserted
+	# the expectations above were checked in the namespace's shell; where
+	# no file in B got FILE's inode number, the first of them proves less
 	[ -e "$CAP/same_ino" ] ||
 	    printf '%s\n' "note: no file in B got FILE's inode number" >&2
 }

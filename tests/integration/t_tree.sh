@@ -810,14 +810,7 @@ test_tree__no_directory_for_the_replica()
 {
 	small_tree s
 	run_hlink -r -T s nodir/r
-	expect_status 1
-	expect_stdout
-	asserted
-	case $err in
-	"hlink: cannot make directory 'nodir/r': No such file or directory") ;;
-	"hlink: cannot link 'nodir/r' to 's': directory 'nodir' does not exist") ;;
-	*) fail "stderr: '$err'" ;;
-	esac
+	expect_result 1 "hlink: cannot make directory 'nodir/r': No such file or directory"
 	expect_missing nodir
 }
 
@@ -1019,15 +1012,10 @@ tree_into_itself_through_a_bind_mount_case()
 	mkfile A/s/a/f
 	mount --bind A/s A/b || skip "cannot bind-mount here"
 	run_hlink -r A/s A/b/x
-	expect_status 1
-	expect_stdout
-	asserted
-	case $err in
-	"hlink: cannot replicate 'A/s' inside itself, as 'A/b/x'") ;;
-	"hlink: cannot link 'A/b/x' to 'A/s': 'A/s' is on '$SB/A' and 'A/b/x' would be on '$SB/A/b', another filesystem"*) ;;
-	*) fail "hlink -r A/s A/b/x was not refused before it began" \
-	    "$(head -c 600 "$CAP/err" | cut -c 1-200)" ;;
-	esac
+	# refused before it began: a bind mount is another mount, which
+	# link(2) will not cross (EXDEV), so that is the reason given
+	expect_cannot A/b/x A/s "'A/s' is on '$SB/A' and 'A/b/x' would be on '$SB/A/b', another filesystem" \
+	    "use -s to make a symbolic link instead"
 	expect_missing A/s/x
 }
 
@@ -1160,14 +1148,7 @@ test_tree__no_write_permission_for_the_replica()
 	chmod 555 ro
 	snap_save
 	run_hlink_nobody -r w/s ro/r
-	expect_status 1
-	expect_stdout
-	asserted
-	case $err in
-	"hlink: cannot make directory 'ro/r': Permission denied") ;;
-	"hlink: cannot link 'ro/r' to 'w/s': no permission to write in directory 'ro'") ;;
-	*) fail "stderr: '$err'" ;;
-	esac
+	expect_result 1 "hlink: cannot make directory 'ro/r': Permission denied"
 	expect_unchanged
 }
 
