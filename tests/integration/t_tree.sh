@@ -380,21 +380,52 @@ test_tree__threads_many_runs()
 	expect_inodes_shared s r
 }
 
+# threads_started [taskset CPUS] ARG...: runs hlink ARG... under strace
+# and prints how many threads it started.  A ThreadSanitizer build starts
+# one more of its own with the first thread (its background thread), so
+# that one is not counted.
+threads_started()
+{
+	local pre=() n
+	if [ "$1" = taskset ]; then
+		pre=(taskset -c "$2")
+		shift 2
+	fi
+	run strace -f -qq -e trace=clone,clone3 -o "$CAP/trace" \
+	    "${pre[@]}" "$HLINK" "$@"
+	expect_ok
+	n=$(grep -c 'clone' "$CAP/trace" || :)
+	if [ "$n" -gt 0 ] && grep -q -a __tsan_init "$HLINK"; then
+		n=$((n - 1))
+	fi
+	echo "$n"
+}
+
+# -j N: N threads, the calling one and N - 1 started, whatever the CPUs;
+# the default: one per CPU of the affinity mask
 test_tree__j_chooses_the_threads()
 {
-	need_cmd strace
+	need_cmd strace taskset
 	strace -f -o /dev/null true 2>/dev/null ||
 	    skip "strace cannot trace here (ptrace not permitted?)"
 	mkdir -p s/a s/b s/c
-	local j
-	for j in 1 3; do
-		run strace -f -qq -e trace=clone,clone3 -o "$CAP/trace" \
-		    "$HLINK" -r -j "$j" s "r$j"
-		expect_ok
+	local j n cpus
+	for j in 1 2 3; do
+		n=$(threads_started taskset 0 -r -j "$j" s "r$j")
 		asserted
-		[ "$(grep -c clone "$CAP/trace")" = $((j - 1)) ] ||
-		    fail "-j $j: $(grep -c clone "$CAP/trace") threads started, expected $((j - 1))"
+		[ "$n" = $((j - 1)) ] ||
+		    fail "-j $j on one CPU: $n threads started, expected $((j - 1))"
 	done
+	n=$(threads_started taskset 0 -r s r0)
+	asserted
+	[ "$n" = 0 ] || fail "default -j on one CPU: $n threads started, expected 0"
+	cpus=$(nproc)
+	if [ "$cpus" -ge 2 ]; then
+		n=$(threads_started taskset 0,1 -r s r01)
+		asserted
+		[ "$n" = 1 ] ||
+		    fail "default -j on two CPUs: $n threads started, expected 1"
+	fi
 	# --jobs=N is -j N
 	run_hlink -r --jobs=2 s r4
 	expect_ok
