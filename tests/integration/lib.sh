@@ -103,7 +103,8 @@ run()
 load_result()
 {
 	status=$(cat "$CAP/status" 2>/dev/null)
-	out=$(cat "$CAP/out" 2>/dev/null)
+	# (-0 output holds NULs, which a shell variable cannot)
+	out=$(tr -d '\000' <"$CAP/out")
 	err=$(cat "$CAP/err" 2>/dev/null)
 	if [ "$status" = 124 ]; then
 		fail "timed out: $(cat "$CAP/cmd")"
@@ -296,8 +297,12 @@ expect_no_temp()
 	asserted
 	local d left
 	for d in "$@"; do
-		left=$(find "$d" -maxdepth 1 -name '.hlink.*' 2>/dev/null)
-		[ -z "$left" ] || fail "temp files left in '$d':" "$left"
+		# a directory that cannot be read proves nothing
+		if ! left=$(find "$d" -maxdepth 1 -name '.hlink.*' 2>&1); then
+			fail "cannot look for temp files in '$d':" "$left"
+		elif [ -n "$left" ]; then
+			fail "temp files left in '$d':" "$left"
+		fi
 	done
 }
 

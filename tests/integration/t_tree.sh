@@ -393,7 +393,8 @@ threads_started()
 	fi
 	run strace -f -qq -e trace=clone,clone3 -o "$CAP/trace" \
 	    "${pre[@]}" "$HLINK" "$@"
-	expect_ok
+	expect_status 0
+	expect_stderr
 	n=$(grep -c 'clone' "$CAP/trace" || :)
 	if [ "$n" -gt 0 ] && grep -q -a __tsan_init "$HLINK"; then
 		n=$((n - 1))
@@ -426,6 +427,14 @@ test_tree__j_chooses_the_threads()
 		[ "$n" = 1 ] ||
 		    fail "default -j on two CPUs: $n threads started, expected 1"
 	fi
+	# man page: "With -i or --dry-run, one thread is used, whatever -j says"
+	n=$(threads_started taskset 0 -r --dry-run -j 3 s rd)
+	asserted
+	[ "$n" = 0 ] || fail "--dry-run -j 3: $n threads started, expected 0"
+	n=$(threads_started taskset 0 -r -i -j 3 s ri)
+	asserted
+	[ "$n" = 0 ] || fail "-i -j 3: $n threads started, expected 0"
+	expect_replica s ri
 	# --jobs=N is -j N
 	run_hlink -r --jobs=2 s r4
 	expect_ok
@@ -943,6 +952,13 @@ tree_mount_point_case()
 	run_hlink -r -s -q -j 2 s z2
 	expect_ok
 	expect_symlink z2/m "$SB/s/m"
+	# -s, where the symlink cannot be made: a file holds its name
+	mkdir y2
+	mkfile y2/m
+	run_hlink -r -T -s -q s y2
+	expect_result 1 "hlink: cannot make symbolic link 'y2/m': File exists"
+	expect_content y2/m y2/m
+	expect_same_inode y2/k/g s/k/g
 }
 
 test_tree__mount_point_inside_is_not_entered()
@@ -1181,6 +1197,24 @@ test_tree__no_write_permission_for_the_replica()
 	run_hlink_nobody -r w/s ro/r
 	expect_result 1 "hlink: cannot make directory 'ro/r': Permission denied"
 	expect_unchanged
+}
+
+# A replica directory merged into that belongs to another user: it is
+# filled, but its mode and times cannot be set; that is reported and
+# counts as a failure (man page, DIAGNOSTICS, "Replicating a tree").
+test_tree__attributes_that_cannot_be_set_as_nobody()
+{
+	need_nobody
+	mkdir -p w/s/sub r/s
+	mkfile w/s/f
+	chown -R $NOBODY_UID:$NOBODY_GID w
+	chmod 777 r/s
+	run_hlink_nobody -r -T w/s r/s
+	expect_result 1 "hlink: cannot set the mode, owner or times of 'r/s': Operation not permitted"
+	expect_same_inode r/s/f w/s/f
+	expect_exists r/s/sub
+	asserted
+	[ "$(stat -c %a r/s)" = 777 ] || fail "r/s changed its mode"
 }
 
 # A read-only source directory: its replica is filled first, then given
