@@ -1,3 +1,4 @@
+# shellcheck disable=SC2050	# constant tests, on purpose
 # s_runner.sh: tests of the test runner itself (run.sh --selftest).
 #
 # Each test_red__* must FAIL, each test_green__* must PASS, each
