@@ -102,7 +102,7 @@ run_one()
 
 # selftest_case NAME FILE: runs one self-test case, checks its outcome
 # against its name (test_red__, test_green__, test_skip__) and a red
-# case's reported line against the "# FAILS HERE" mark in FILE; counts
+# case's reported line against its "# FAILS HERE" mark in FILE; counts
 # a wrong one in $bad.  Never call it (nor run_one) as a condition
 # (`f || ...`): bash turns the ERR trap off in all that a condition runs.
 selftest_case()
@@ -125,8 +125,10 @@ selftest_case()
 	    $0 ~ "^" f "\\(\\)" { on = 1 }
 	    on && /^}/ { exit }
 	    on && /# FAILS HERE/ { print NR; exit }' "$file")
-	if [ -z "$mark" ] && [ "$name" = test_red__failing_setup_in_a_helper ]; then
-		mark=$(grep -n 'mkdir /nonexistent.*# FAILS HERE' "$file" | cut -d: -f1)
+	# or, in a helper it calls, the line after "# FAILS HERE (NAME)"
+	if [ -z "$mark" ]; then
+		mark=$(grep -n -F "# FAILS HERE ($name)" "$file" | cut -d: -f1)
+		[ -z "$mark" ] || mark=$((mark + 1))
 	fi
 	if [ -n "$mark" ] && [[ $line != *"$(basename "$file"):$mark:"* ]]; then
 		printf 'selftest: %s: FAIL line does not name %s:%s: %s\n' \

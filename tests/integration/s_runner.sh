@@ -3,7 +3,8 @@
 #
 # Each test_red__* must FAIL, each test_green__* must PASS, each
 # test_skip__* must SKIP.  In a red test, the line marked "# FAILS HERE"
-# must be the line its FAIL report names (when it names one).
+# (or, in a helper, the line after "# FAILS HERE (test name)") must be
+# the line its FAIL report names.
 
 test_green__asserts_and_holds()
 {
@@ -53,7 +54,8 @@ test_red__failing_setup_in_a_helper()
 
 selftest_helper_that_fails()
 {
-	mkdir /nonexistent-hlink-selftest/d 2>/dev/null	# FAILS HERE
+	# FAILS HERE (test_red__failing_setup_in_a_helper)
+	mkdir /nonexistent-hlink-selftest/d 2>/dev/null
 }
 
 test_red__returns_non_zero()
