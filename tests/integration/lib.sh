@@ -55,12 +55,17 @@ strict()
 # was used: the first line (the deepest) heads the test's FAIL line.
 strict_failed()
 {
-	local where
-	where="$(basename -- "$2"):$3"
+	local where="in_ns script, line $3"
+	# in_ns's script has no file; its lines count from its first
+	[ -z "$2" ] || where="$(basename -- "$2"):$3"
 	if [ "${FUNCNAME[1]-}" = run_one ]; then
 		fail "the test returned status $1"
 	else
-		fail "$where: '$4' failed (status $1)"
+		# a command's first line, shortened (in_ns's is a whole script)
+		local cmd=${4%%$'\n'*}
+		[ ${#cmd} -le 100 ] || cmd=${cmd:0:100}
+		[ "$cmd" = "$4" ] || cmd="$cmd ..."
+		fail "$where: '$cmd' failed (status $1)"
 	fi
 	exit 1
 }
