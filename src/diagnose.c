@@ -215,6 +215,8 @@ diagnose_too_many_links(const struct hl_request *req, struct hl_outcome *out)
 	/* musl's pathconf says 8 everywhere; on EMLINK the count is the limit. */
 	if (out->link_max >= 0 && (unsigned long)out->link_max < out->nlink)
 		out->link_max = (long)out->nlink;
+	else if (out->nlink == 0 && out->link_max > 0)	/* SRC unreadable */
+		out->nlink = (unsigned long)out->link_max;
 }
 
 /*

@@ -43,19 +43,39 @@ fail(const struct hl_request *req, int err, struct hl_outcome *out)
 	return -1;
 }
 
+/*
+ * SRC and DST are one directory entry ("hlink -f sl ./sl"): under -L that
+ * is no name of the file sl resolves to, but removing it would lose it.
+ * Another name of a symlink SRC is not its entry: under -L it is EEXIST.
+ */
+static bool
+same_entry(const struct hl_request *req, const struct stat *dst)
+{
+	char		sdir[PATH_MAX], ddir[PATH_MAX], sb[PATH_MAX], db[PATH_MAX];
+	struct stat	src, sd, dd;
+
+	if (fstatat(req->srcdirfd, req->src, &src, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !same_inode(&src, dst) ||
+	    strcmp(hl_basename(req->src, sb, sizeof(sb)),
+	    hl_basename(req->dst, db, sizeof(db))) != 0)
+		return false;
+	hl_parent(req->src, sdir, sizeof(sdir));
+	hl_parent(req->dst, ddir, sizeof(ddir));
+	return fstatat(req->srcdirfd, sdir, &sd, 0) == 0 &&
+	    fstatat(req->dstdirfd, ddir, &dd, 0) == 0 && same_inode(&sd, &dd);
+}
+
 bool
 hl_already_linked(const struct hl_request *req)
 {
 	struct stat	src, dst;
 
-	if (fstatat(req->dstdirfd, req->dst, &dst, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fstatat(req->srcdirfd, req->src, &src, stat_flags(req)) < 0)
+	if (fstatat(req->dstdirfd, req->dst, &dst, AT_SYMLINK_NOFOLLOW) < 0)
 		return false;
-	if (same_inode(&src, &dst))
-		return true;
-	if ((req->flags & HL_FOLLOW) &&
-	    fstatat(req->srcdirfd, req->src, &src, AT_SYMLINK_NOFOLLOW) == 0 &&
+	if (fstatat(req->srcdirfd, req->src, &src, stat_flags(req)) == 0 &&
 	    same_inode(&src, &dst))
+		return true;
+	if ((req->flags & HL_FOLLOW) && same_entry(req, &dst))
 		return true;
 	if (!(req->flags & HL_SYMLINK_FALLBACK) || !S_ISLNK(dst.st_mode))
 		return false;

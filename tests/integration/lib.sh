@@ -4,6 +4,12 @@
 # ($SB).  $CAP is a private directory for captured output.  An expect_*
 # that does not hold records a failure and the test goes on, so one run
 # shows every difference; skip ends the test at once.
+#
+# The test body is strict: any command that fails outside a condition
+# (if, while, ||, &&, !) fails the test at once, naming its file and
+# line, and so does a test function that returns non-zero.  A command
+# that is meant to fail is run through `run` (or `status=0; cmd ||
+# status=$?`), which keeps its status for an expectation.
 
 NOBODY_UID=65534
 NOBODY_GID=65534
@@ -36,6 +42,34 @@ on_exit()
 	printf '%s\n' "$*" >>"$CAP/on_exit"
 }
 
+# strict: from here on, a failing command ends the test as a failure,
+# recorded with its place (run.sh calls this; so does in_ns's script)
+strict()
+{
+	set -E
+	trap 'strict_failed $? "${BASH_SOURCE[0]}" "$LINENO" "$BASH_COMMAND"' ERR
+}
+
+# strict_failed STATUS FILE LINE COMMAND: the ERR trap's work.  A failure
+# inside a command substitution reports there and again where its value
+# was used: the first line (the deepest) heads the test's FAIL line.
+strict_failed()
+{
+	local where="in_ns script, line $3"
+	# in_ns's script has no file; its lines count from its first
+	[ -z "$2" ] || where="$(basename -- "$2"):$3"
+	if [ "${FUNCNAME[1]-}" = run_one ]; then
+		fail "the test returned status $1"
+	else
+		# a command's first line, shortened (in_ns's is a whole script)
+		local cmd=${4%%$'\n'*}
+		[ ${#cmd} -le 100 ] || cmd=${cmd:0:100}
+		[ "$cmd" = "$4" ] || cmd="$cmd ..."
+		fail "$where: '$cmd' failed (status $1)"
+	fi
+	exit 1
+}
+
 asserted()
 {
 	: >>"$CAP/asserted"
@@ -60,8 +94,9 @@ run()
 	local in=/dev/null
 	[ -e "$CAP/in" ] && in=$CAP/in
 	# the braces take the shell's own "Segmentation fault" report
-	{ timeout 20 "$@" <"$in" >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null
-	status=$?
+	status=0
+	{ timeout 20 "$@" <"$in" >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null ||
+	    status=$?
 	printf '%s\n' "$status" >"$CAP/status"
 	# the command as it could be typed, "hlink" for $HLINK
 	printf '%q ' "${@/#"$HLINK"/hlink}" | sed 's/ $//' >"$CAP/cmd"
@@ -73,7 +108,8 @@ run()
 load_result()
 {
 	status=$(cat "$CAP/status" 2>/dev/null)
-	out=$(cat "$CAP/out" 2>/dev/null)
+	# (-0 output holds NULs, which a shell variable cannot)
+	out=$(tr -d '\000' <"$CAP/out")
 	err=$(cat "$CAP/err" 2>/dev/null)
 	if [ "$status" = 124 ]; then
 		fail "timed out: $(cat "$CAP/cmd")"
@@ -266,8 +302,12 @@ expect_no_temp()
 	asserted
 	local d left
 	for d in "$@"; do
-		left=$(find "$d" -maxdepth 1 -name '.hlink.*' 2>/dev/null)
-		[ -z "$left" ] || fail "temp files left in '$d':" "$left"
+		# a directory that cannot be read proves nothing
+		if ! left=$(find "$d" -maxdepth 1 -name '.hlink.*' 2>&1); then
+			fail "cannot look for temp files in '$d':" "$left"
+		elif [ -n "$left" ]; then
+			fail "temp files left in '$d':" "$left"
+		fi
 	done
 }
 
@@ -366,10 +406,10 @@ in_ns()
 	need_cmd unshare
 	unshare -m --propagation private true 2>/dev/null ||
 	    skip "unshare -m does not work here"
+	local rc=0
 	HLINK=$HLINK SB=$SB CAP=$CAP LIB=$LIB \
 	    unshare -m --propagation private bash -c \
-	    'source "$LIB"; cd "$SB" || exit 1; '"$1"
-	local rc=$?
+	    'source "$LIB"; strict; cd "$SB"; '"$1" || rc=$?
 	[ $rc -ne 77 ] || exit 77
 	return $rc
 }

@@ -78,6 +78,24 @@ test_fallback__s_relative()
 	    fail "sub/deeper/e does not resolve to d from /"
 }
 
+# man page, --relative: the symlink "keeps leading to the same file if the
+# tree that holds both is moved as a whole"; an absolute one does not
+test_fallback__s_relative_survives_moving_the_tree()
+{
+	mkdir -p t/d t/sub
+	mkfile t/d/f
+	run_hlink -s -q --relative t/d t/sub/e
+	expect_ok
+	run_hlink -s -q t/d t/sub/abs
+	expect_ok
+	mv t moved
+	expect_symlink moved/sub/e ../d
+	expect_content moved/sub/e/f t/d/f
+	asserted
+	! [ -e moved/sub/abs ] ||
+	    fail "the absolute symlink still resolves after the move"
+}
+
 test_fallback__s_relative_through_a_symlinked_directory()
 {
 	mkdir -p d real/sub

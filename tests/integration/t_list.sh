@@ -381,8 +381,8 @@ test_list__write_error()
 	[ -w /dev/full ] || skip "no /dev/full"
 	mkfile f
 	asserted
-	"$HLINK" --list f . >/dev/full 2>"$CAP/err"
-	status=$?
+	status=0
+	"$HLINK" --list f . >/dev/full 2>"$CAP/err" || status=$?
 	[ "$status" = 1 ] || fail "exit status $status on a full stdout, expected 1"
 	grep -q '^hlink: write error: ' "$CAP/err" ||
 	    fail "no write error reported" "$(visible "$CAP/err")"
@@ -584,7 +584,8 @@ test_list__another_filesystem_under_root_is_not_entered()
 		expect_stdout "A2/tree/m p"
 		expect_found 1 2
 	'
-	asserted
+	# the expectations above were checked in the namespace's shell; where
+	# no file in B got FILE's inode number, the first of them proves less
 	[ -e "$CAP/same_ino" ] ||
 	    printf '%s\n' "note: no file in B got FILE's inode number" >&2
 }
@@ -610,8 +611,9 @@ test_list__bind_mount_inside_root_hides_no_link()
 	    "stderr:" "$(visible "$CAP/err")"
 }
 
-# ROOTs that overlap: a name under both may be printed twice, but it must
-# not take the place of another link.
+# ROOTs that overlap: the man page says each name is printed once, under
+# the first ROOT that reaches it, and a name seen twice must not take the
+# place of another link.
 test_list__overlapping_roots_hide_no_link()
 {
 	mkdir -p a/b/c d
@@ -620,10 +622,31 @@ test_list__overlapping_roots_hide_no_link()
 	ln a/f d/h
 	run_hlink --list -v a/f a/b .
 	expect_status 0
-	asserted
-	grep -q -x ./d/h "$CAP/out" && grep -q -x ./a/f "$CAP/out" ||
-	    fail "a link is missing: expected ./a/f and ./d/h among the names" \
-	    "$(visible "$CAP/out")" "stderr:" "$(visible "$CAP/err")"
+	expect_sorted out a/b/c/g ./a/f ./d/h
+	expect_stderr "hlink: found 3 of 3 names"
+	run_hlink --list a/f a a
+	expect_status 0
+	expect_sorted out a/b/c/g a/f
+	expect_stderr
+}
+
+# man page: "-q is accepted and changes nothing" with --list
+test_list__q_changes_nothing()
+{
+	mkdir -p a/b
+	mkfile a/f
+	ln a/f a/b/g
+	run_hlink --list -v a/f a
+	expect_status 0
+	cp "$CAP/out" "$CAP/out.plain"
+	cp "$CAP/err" "$CAP/err.plain"
+	run_hlink --list -q -v a/f a
+	expect_status 0
+	cp "$CAP/out.plain" "$CAP/expected"
+	expect_file_same stdout "$CAP/out"
+	cp "$CAP/err.plain" "$CAP/expected"
+	expect_file_same stderr "$CAP/err"
+	expect_sorted out a/f a/b/g
 }
 
 # An ext4 without the filetype feature: every d_type is DT_UNKNOWN, and the

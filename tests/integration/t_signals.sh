@@ -12,8 +12,9 @@ build_shim()
 # run_signalled ARG...: as run, but a death by signal is a status to check
 run_signalled()
 {
-	{ timeout 20 "$@" </dev/null >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null
-	status=$?
+	status=0
+	{ timeout 20 "$@" </dev/null >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null ||
+	    status=$?
 	printf '%q ' "${@/#"$HLINK"/hlink}" | sed 's/ $//' >"$CAP/cmd"
 }
 

@@ -86,6 +86,28 @@ test_usage__missing_option_argument()
 	usage_case "hlink: option requires an argument -- 't'" a -t
 }
 
+# man page, EXIT STATUS 2: "an option ... with one it does not take"
+test_usage__option_with_an_argument_it_does_not_take()
+{
+	usage_files
+	usage_case "hlink: option '--force' doesn't allow an argument" \
+	    --force=yes a c
+	usage_case "hlink: option '--dry-run' doesn't allow an argument" \
+	    --dry-run=1 a c
+}
+
+# man page, -j: "Without -r, -j has no effect, but its number is checked
+# all the same."
+test_usage__j_without_r_is_checked()
+{
+	usage_files
+	usage_case "hlink: -j wants a number of threads from 1 to 16, not '17'" \
+	    -j 17 a c
+	run_hlink -j 2 a c
+	expect_ok
+	expect_same_inode c a
+}
+
 # --list is a mode of its own: the link options mean nothing there.
 test_usage__list_shapes()
 {

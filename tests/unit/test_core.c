@@ -12,6 +12,7 @@
 
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -80,14 +81,32 @@ exists(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-/* No ".hlink.*" temporary name is left in the directory. */
+/*
+ * No ".hlink.*" temporary name is left in the directory.  The scan itself
+ * must work: a directory that cannot be read proves nothing.
+ */
 static void
 assert_no_temp_left(const struct sandbox *f)
 {
-	char	cmd[128];
+	DIR		*d = opendir(f->dir);
+	struct dirent	*e;
+	int		 entries = 0;
 
-	snprintf(cmd, sizeof(cmd), "ls -A %s | grep -q '^\\.hlink\\.'", f->dir);
-	assert_int_not_equal(system(cmd), 0);
+	if (d == NULL)
+		fail_msg("cannot open '%s': %s", f->dir, strerror(errno));
+	errno = 0;
+	while ((e = readdir(d)) != NULL) {
+		entries++;
+		if (strncmp(e->d_name, ".hlink.", 7) == 0)
+			fail_msg("temporary name '%s' left in '%s'",
+			    e->d_name, f->dir);
+		errno = 0;
+	}
+	if (errno != 0)
+		fail_msg("cannot read '%s': %s", f->dir, strerror(errno));
+	closedir(d);
+	/* "." and "..", at least: else the scan saw nothing */
+	assert_true(entries >= 2);
 }
 
 static int
@@ -483,8 +502,9 @@ test_core__eperm_another_users_file(void **state)
 	if (!hl_protected_hardlinks())
 		skip();
 	assert_int_equal(fchmodat(f->dirfd, "a", 04644, 0), 0);
+	/* "another user": any uid but the file's owner, whoever runs this */
 	wrap_armed.geteuid = true;
-	will_return_always(geteuid, 1000);
+	will_return_always(geteuid, stat_of(f->dirfd, "a").st_uid + 1);
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EPERM), -1);
 	assert_int_equal(out.cause, HL_CAUSE_OTHER_OWNER);
 	assert_string_equal(why(f, "a", "b", 0), "'a' belongs to another user,"
@@ -501,6 +521,56 @@ test_core__emlink_gives_count_and_limit(void **state)
 	assert_int_equal(out.nlink, 1);
 	assert_int_equal(out.link_max, pathconf(f->dir, _PC_LINK_MAX));
 	assert_true(hl_cause_falls_back(out.cause));
+}
+
+/*
+ * The count cannot be read while diagnosing EMLINK (fstatat fails): the
+ * message must not claim a count it does not know.
+ */
+static void
+test_core__emlink_when_the_count_cannot_be_read(void **state)
+{
+	struct sandbox	*f = *state;
+	char		 msg[4 * PATH_MAX], want[4 * PATH_MAX];
+
+	wrap_armed.fstatat = true;
+	will_return_always(fstatat, EIO);
+	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EMLINK), -1);
+	assert_int_equal(out.cause, HL_CAUSE_TOO_MANY_LINKS);
+	snprintf(msg, sizeof(msg), "%s", why(f, "a", "b", 0));
+	wrap_reset();
+	/* on EMLINK the count is the limit, which pathconf still tells */
+	assert_true(out.link_max > 0);
+	assert_int_equal(out.nlink, out.link_max);
+	snprintf(want, sizeof(want), "'a' already has %ld links, the maximum"
+	    " (%ld) for its filesystem", out.link_max, out.link_max);
+	assert_string_equal(msg, want);
+	assert_false(exists(f->dirfd, "b"));
+}
+
+/*
+ * -f with DST in a directory that cannot be opened (too many open files):
+ * that error, and nothing made or removed.
+ */
+static void
+test_core__force_when_dst_directory_cannot_be_opened(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_request	 req = request(f, "a", "d/b", HL_FOLLOW | HL_FORCE);
+
+	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
+	write_file(f->dirfd, "d/b", "old");
+	forbid_changes();
+	wrap_armed.openat = true;
+	will_fail(openat, EMFILE);	/* and no other openat is made */
+	assert_int_equal(hl_link(&req, &out), -1);
+	wrap_reset();
+	assert_int_equal(out.err, EMFILE);
+	assert_int_equal(out.cause, HL_CAUSE_OTHER);
+	assert_string_equal(why(f, "a", "d/b", 0), strerror(EMFILE));
+	assert_string_equal(read_file(f->dirfd, "d/b"), "old");
+	assert_false(same_file(f->dirfd, "a", "d/b"));
+	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 1);
 }
 
 /* Runs hl_link as nobody, so that permissions apply to the checks. */
@@ -814,6 +884,8 @@ main(void)
 		T(test_core__eperm_on_a_known_linking_filesystem_is_a_change),
 		T(test_core__eperm_another_users_file),
 		T(test_core__emlink_gives_count_and_limit),
+		T(test_core__emlink_when_the_count_cannot_be_read),
+		T(test_core__force_when_dst_directory_cannot_be_opened),
 		T(test_core__eacces_names_the_unwritable_directory),
 		T(test_core__eacces_names_the_unsearchable_directory),
 		T(test_core__enospc),
