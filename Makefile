@@ -1,12 +1,17 @@
-# hlink Makefile.  Packagers: CC, CFLAGS, CPPFLAGS, LDFLAGS, LDLIBS, PREFIX,
-# DESTDIR, BINDIR and MANDIR are yours; what hlink itself needs is kept in
-# the HL_ variables so that `make CFLAGS=...` drops none of it.
+# hlink Makefile (GNU make): build, test, install.  Packagers: CC, CFLAGS,
+# CPPFLAGS, LDFLAGS, LDLIBS, PREFIX, DESTDIR and the *DIR variables are
+# yours; what hlink itself needs is kept in the HL_ variables so that
+# `make CFLAGS=...` drops none of it.  The release checks are scripts in
+# tools/release/ (doc/RELEASE.md).
 
 VERSION = 0.1.0
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -40,7 +45,7 @@ CMOCKA_LIBS = -lcmocka
 .SECONDARY:
 
 .PHONY: all check check-unit check-asan check-integration check-man \
-	check-copyfs install uninstall clean
+	check-copyfs install uninstall clean dist distcheck
 
 all: hlink
 
@@ -109,15 +114,28 @@ check-man:
 		{ echo "$$out"; echo "man/hlink.1: mandoc lint failed"; exit 1; }
 	@echo "man/hlink.1: mandoc -Tlint -Wwarning clean"
 
-# install-man and install-completions are in mk/release.mk.
-install: hlink install-man install-completions
-	install -d $(DESTDIR)$(BINDIR)
+# Nothing is stripped: that is the packager's choice.
+install: hlink
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 hlink $(DESTDIR)$(BINDIR)/hlink
+	install -m 0644 man/hlink.1 $(DESTDIR)$(MANDIR)/man1/hlink.1
+	install -m 0644 contrib/completions/hlink.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/hlink
+	install -m 0644 contrib/completions/_hlink $(DESTDIR)$(ZSHCOMPDIR)/_hlink
+	install -m 0644 contrib/completions/hlink.fish \
+		$(DESTDIR)$(FISHCOMPDIR)/hlink.fish
 
-uninstall: uninstall-man uninstall-completions
-	rm -f $(DESTDIR)$(BINDIR)/hlink
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/hlink $(DESTDIR)$(MANDIR)/man1/hlink.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/hlink $(DESTDIR)$(ZSHCOMPDIR)/_hlink \
+		$(DESTDIR)$(FISHCOMPDIR)/hlink.fish
 
 clean:
 	rm -rf build hlink
 
--include mk/release.mk
+# The reproducible tarball, and the proof that it builds, tests, installs
+# and cleans on its own.
+dist distcheck:
+	bash tools/release/$@
