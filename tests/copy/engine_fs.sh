@@ -19,6 +19,8 @@ if [ -z "$HL_ENGINE_FS_INSIDE" ]; then
 		command -v "$c" >/dev/null 2>&1 || skip "no $c"
 	done
 	[ -e /dev/loop-control ] || skip "no /dev/loop-control"
+	unshare -m --propagation private true 2>/dev/null ||
+	    skip "unshare -m does not work here"
 	HL_ENGINE_FS_INSIDE=1 exec unshare -m --propagation private \
 	    bash "$0" "$@"
 fi
