@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "hardlink.h"
 #include "path.h"
 #include "sys.h"
@@ -324,4 +325,20 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 	if (req->flags & HL_FORCE)
 		return replace(req, out);
 	return -1;
+}
+
+int
+hl_link_asking(struct hl_request *req, struct hl_outcome *out,
+    int (*ask)(void *ctx, const struct hl_request *req), void *ctx)
+{
+	int	answer;
+
+	if (hl_link(req, out) == 0 || out->err != EEXIST || ask == NULL)
+		return 1;
+	answer = ask(ctx, req);
+	if (answer > 0) {
+		req->flags |= HL_FORCE;
+		hl_link(req, out);
+	}
+	return answer > 0 ? 1 : answer;
 }

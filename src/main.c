@@ -171,39 +171,9 @@ report_would_ask(const struct hl_request *req)
 	    quoted(req->src_shown, src));
 }
 
-/* Links one operand. */
-static void
-link_operand(struct run *run, struct hl_request *req)
-{
-	struct hl_outcome	out;
-
-	if (hl_link(req, &out) < 0 && out.err == EEXIST &&
-	    run->o->replace == REPLACE_ASK) {
-		if (run->flags & HL_DRY_RUN) {
-			/* A dry run asks nothing: it says it would ask. */
-			report_would_ask(req);
-			return;
-		}
-		if (!ask_replace(req->dst_shown)) {
-			run->failures++;
-			return;
-		}
-		req->flags |= HL_FORCE;
-		hl_link(req, &out);
-	}
-	report(run, req, &out);
-}
-
-static void
-tree_report(void *ctx, const struct hl_request *req,
-    const struct hl_outcome *out)
-{
-	report(ctx, req, out);
-}
-
 /* A "no" counts as a failure, as for an operand; a dry run asks not. */
 static int
-tree_ask(void *ctx, const struct hl_request *req)
+ask(void *ctx, const struct hl_request *req)
 {
 	struct run	*run = ctx;
 
@@ -215,6 +185,26 @@ tree_ask(void *ctx, const struct hl_request *req)
 		return 1;
 	run->failures++;
 	return 0;
+}
+
+/* Links one operand. */
+static void
+link_operand(struct run *run, struct hl_request *req)
+{
+	struct hl_outcome	out;
+	int			answer;
+
+	answer = hl_link_asking(req, &out,
+	    run->o->replace == REPLACE_ASK ? ask : NULL, run);
+	if (answer > 0)
+		report(run, req, &out);
+}
+
+static void
+tree_report(void *ctx, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	report(ctx, req, out);
 }
 
 static void
@@ -252,21 +242,6 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 		    "would make a symbolic link " : "", d, quoted(target, t));
 }
 
-/* Stopped before making anything: -s links SRCDIR as a symlink instead. */
-static void
-tree_cross_device(struct run *run)
-{
-	struct hl_outcome	out;
-
-	if (run->flags & HL_SYMLINK_FALLBACK) {
-		run->failures--;
-		link_operand(run, run->tree);
-		return;
-	}
-	hl_diagnose(run->tree, EXDEV, &out);
-	report_failure(run->tree, &out);
-}
-
 static void
 tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 {
@@ -276,9 +251,6 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 	run->failures++;
 	quoted(path, p);
 	switch (what) {
-	case HL_TREE_CROSS_DEVICE:
-		tree_cross_device(run);
-		break;
 	case HL_TREE_INTO_ITSELF:
 		say(stderr, "cannot replicate %s inside itself, as %s",
 		    quoted(run->tree->src_shown, s), p);
@@ -309,7 +281,7 @@ static const struct hl_tree_ops tree_ops = {
 };
 
 static const struct hl_tree_ops tree_ops_asking = {
-	tree_report, tree_ask, tree_made_dir, tree_mount_point, tree_failed
+	tree_report, ask, tree_made_dir, tree_mount_point, tree_failed
 };
 
 static bool

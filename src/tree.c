@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "path.h"
 #include "sys.h"
 #include "tree.h"
@@ -325,35 +326,41 @@ dst_dirfd(struct tree *t)
 	return top(t)->planned ? HL_PLANNED_DIR : top(t)->fd;
 }
 
+/*
+ * Links one entry (-i asking first, if it must) and reports the outcome;
+ * a DST kept at -i's question counts as a failure.
+ */
+static void
+link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
+{
+	const struct hl_tree_request	*treq = sh->req;
+	int				 answer;
+
+	answer = hl_link_asking(req, out, treq->ops->ask, treq->ctx);
+	lock(sh);
+	if (answer == 0 || (answer > 0 && out->status == HL_FAILED))
+		sh->failures++;
+	if (answer > 0)
+		treq->ops->report(treq->ctx, req, out);
+	unlock(sh);
+}
+
 static void
 link_entry(struct tree *t, const char *name)
 {
-	const struct hl_tree_request	*treq = t->sh->req;
-	struct hl_request		 req;
-	struct hl_outcome		 out;
-	int				 answer = 1;
+	struct hl_outcome	out;
+	struct hl_request	req = {
+		.srcdirfd = hl_walk_fd(&t->walk),
+		.src = name,
+		.src_shown = hl_walk_path(&t->walk, name),
+		.dstdirfd = dst_dirfd(t),
+		.dst = name,
+		.dst_shown = dst_path(t, name),
+		/* A symlink in the tree is linked, never followed. */
+		.flags = t->sh->req->top.flags & ~HL_FOLLOW,
+	};
 
-	req.srcdirfd = hl_walk_fd(&t->walk);
-	req.src = name;
-	req.src_shown = hl_walk_path(&t->walk, name);
-	req.dstdirfd = dst_dirfd(t);
-	req.dst = name;
-	req.dst_shown = dst_path(t, name);
-	req.flags = treq->top.flags & ~HL_FOLLOW;	/* a symlink is linked */
-	if (hl_link(&req, &out) < 0 && out.err == EEXIST &&
-	    treq->ops->ask != NULL) {	/* -i, never threaded */
-		answer = treq->ops->ask(treq->ctx, &req);
-		if (answer > 0) {
-			req.flags |= HL_FORCE;
-			hl_link(&req, &out);
-		}
-	}
-	lock(t->sh);
-	if (answer == 0 || (answer > 0 && out.status == HL_FAILED))
-		t->sh->failures++;
-	if (answer > 0)
-		treq->ops->report(treq->ctx, &req, &out);
-	unlock(t->sh);
+	link_one(t->sh, &req, &out);
 }
 
 /* The symlink -s makes for a mount point: to its source directory. */
@@ -812,6 +819,28 @@ is_inside(const struct hl_request *req, const char *parent,
 	return inside;
 }
 
+/*
+ * DSTDIR is on another filesystem than SRCDIR, and nothing is made.  With
+ * -s, DSTDIR becomes a symlink to SRCDIR, as for any operand that cannot
+ * be hard-linked; without, the outcome is that of a link across devices.
+ */
+static void
+cross_device(struct shared *sh)
+{
+	struct hl_request	req = sh->req->top;
+	struct hl_outcome	out;
+
+	if (req.flags & HL_SYMLINK_FALLBACK) {
+		link_one(sh, &req, &out);
+		return;
+	}
+	hl_diagnose(&req, EXDEV, &out);
+	lock(sh);
+	sh->failures++;
+	sh->req->ops->report(sh->req->ctx, &req, &out);
+	unlock(sh);
+}
+
 /* Checks made before anything is created: same filesystem, not inside. */
 static int
 check_destination(struct shared *sh, const struct stat *src)
@@ -833,7 +862,7 @@ check_destination(struct shared *sh, const struct stat *src)
 		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
 	if (st.st_dev != src->st_dev ||
 	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) {
-		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
+		cross_device(sh);
 		return -1;
 	}
 	if (is_inside(req, parent, src)) {
