@@ -796,5 +796,5 @@ hl_tree(const struct hl_tree_request *req)
 	if (sh.pool != NULL)
 		hl_pool_finish(sh.pool);
 	hl_mounts_free(&sh.mounts);
-	return sh.failures > 0 ? -1 : 0;
+	return sh.failures;
 }

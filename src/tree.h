@@ -52,7 +52,11 @@ struct hl_tree_request {
 	void				*ctx;
 };
 
-/* Returns 0 when everything was replicated, -1 when anything failed. */
+/*
+ * Returns the number of failures: entries not linked (a DST kept at -i's
+ * question among them) and events reported to failed().  0 when
+ * everything was replicated.
+ */
 int	hl_tree(const struct hl_tree_request *req);
 
 #endif
