@@ -34,10 +34,12 @@
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 
 /*
- * A worker's thread stack.  Its deepest path (a link that falls back to a
- * symlink, then diagnoses a failure) keeps about 50 KiB of the core's
- * PATH_MAX buffers on the stack; struct worker holds the mode's own.
- * Twice the measure, and not at the mercy of the libc's default.
+ * A worker's thread stack, set rather than left to the libc (musl gives a
+ * thread 128 KiB).  The deepest a worker goes is the core's: replacing a
+ * DST, diagnosing the failure down to a mount point, about 40 KiB of
+ * PATH_MAX buffers by gcc -fstack-usage, and libc's realpath() below
+ * that.  The mode's own big buffers are in struct worker, the output's
+ * on the heap; the threaded tests pass on musl with 64 KiB.
  */
 #define TREE_STACK	(256 * 1024)
 
