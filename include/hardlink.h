@@ -121,13 +121,13 @@ struct hl_outcome {
 int	hl_link(const struct hl_request *req, struct hl_outcome *out);
 
 /*
- * hl_link() under -i: when DST exists and ask is not NULL, ask(ctx, req)
- * decides whether to replace it (> 0: again with HL_FORCE), keep it (0)
- * or neither (< 0: a dry run, which only says it would ask).  Returns 1
- * when out holds the outcome to report, 0 when DST was kept (a failure,
- * with nothing more to say) and -1 when nothing was asked or done.
+ * -i, once hl_link() has failed because DST exists (out->err EEXIST):
+ * ask(ctx, req) decides whether to replace it (> 0: hl_link() again,
+ * with HL_FORCE, into out), keep it (0: a failure, with nothing more to
+ * say) or neither (< 0: a dry run, which only says it would ask).
+ * Returns the answer.
  */
-int	hl_link_asking(struct hl_request *req, struct hl_outcome *out,
+int	hl_link_ask(struct hl_request *req, struct hl_outcome *out,
 	    int (*ask)(void *ctx, const struct hl_request *req), void *ctx);
 
 /*

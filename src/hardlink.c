@@ -328,17 +328,14 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 }
 
 int
-hl_link_asking(struct hl_request *req, struct hl_outcome *out,
+hl_link_ask(struct hl_request *req, struct hl_outcome *out,
     int (*ask)(void *ctx, const struct hl_request *req), void *ctx)
 {
-	int	answer;
+	int	answer = ask(ctx, req);
 
-	if (hl_link(req, out) == 0 || out->err != EEXIST || ask == NULL)
-		return 1;
-	answer = ask(ctx, req);
 	if (answer > 0) {
 		req->flags |= HL_FORCE;
 		hl_link(req, out);
 	}
-	return answer > 0 ? 1 : answer;
+	return answer;
 }

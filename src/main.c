@@ -34,10 +34,11 @@ static void
 link_operand(struct run *run, struct hl_request *req)
 {
 	struct hl_outcome	out;
-	int			answer;
+	int			answer = 1;
 
-	answer = hl_link_asking(req, &out,
-	    run->o->replace == REPLACE_ASK ? hl_out_ask : NULL, run->out);
+	if (hl_link(req, &out) < 0 && out.err == EEXIST &&
+	    run->o->replace == REPLACE_ASK)
+		answer = hl_link_ask(req, &out, hl_out_ask, run->out);
 	if (answer == 0 || (answer > 0 && out.status == HL_FAILED))
 		run->failures++;
 	if (answer > 0)
@@ -54,9 +55,9 @@ src_is_directory(const struct run *run, const char *src)
 	    S_ISDIR(st.st_mode);
 }
 
-/* An operand: with -r a directory SRC is replicated, else linked. */
+/* -r SRCDIR DSTDIR: the tree's failures are the run's. */
 static void
-do_operand(struct run *run, struct hl_request *req)
+replicate(struct run *run, const struct hl_request *req)
 {
 	struct hl_tree_request	tree = {
 		.top = *req,
@@ -65,13 +66,19 @@ do_operand(struct run *run, struct hl_request *req)
 		.ctx = run->out,
 	};
 
-	if (!run->o->recursive || !src_is_directory(run, req->src)) {
-		link_operand(run, req);
-		return;
-	}
 	run->out->operand = req;
 	run->failures += hl_tree(&tree);
 	run->out->operand = NULL;
+}
+
+/* An operand: with -r a directory SRC is replicated, else linked. */
+static void
+do_operand(struct run *run, struct hl_request *req)
+{
+	if (run->o->recursive && src_is_directory(run, req->src))
+		replicate(run, req);
+	else
+		link_operand(run, req);
 }
 
 /* Links DIR/basename(src), reaching DIR through its open dirfd. */

@@ -48,7 +48,7 @@ void	hl_out_outcome(void *out, const struct hl_request *req,
 	    const struct hl_outcome *outcome);
 
 /*
- * -i: asks whether to replace req's DST, as the ask of hl_link_asking();
+ * -i: asks whether to replace req's DST, as the ask of hl_link_ask();
  * under --dry-run says it would ask instead.
  */
 int	hl_out_ask(void *out, const struct hl_request *req);

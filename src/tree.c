@@ -4,8 +4,9 @@
  * and gets its mode, owner and times once they are all there, since
  * making an entry changes its directory's modification time.
  *
- * With threads, a worker that meets a subdirectory while another worker
- * is idle makes the replica directory and hands the pair over as a job.
+ * With threads (pool.c), a worker that meets a subdirectory while another
+ * worker is idle makes the replica directory and hands the pair over as
+ * a job.
  * A subtree's work never touches its parent directory, so jobs need no
  * ordering: each directory is finished by the worker that filled it.
  *
@@ -292,9 +293,11 @@ static void
 link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
 {
 	const struct hl_tree_request	*treq = sh->req;
-	int				 answer;
+	int				 answer = 1;
 
-	answer = hl_link_asking(req, out, treq->ops->ask, treq->ctx);
+	if (hl_link(req, out) < 0 && out->err == EEXIST &&
+	    treq->ops->ask != NULL)	/* -i, never threaded */
+		answer = hl_link_ask(req, out, treq->ops->ask, treq->ctx);
 	lock(sh);
 	if (answer == 0 || (answer > 0 && out->status == HL_FAILED))
 		sh->failures++;
