@@ -24,18 +24,6 @@ hl_dirstack_init(struct hl_dirstack *s, size_t frame_size, size_t max_open,
 	s->release = release;
 }
 
-void *
-hl_dirstack_at(const struct hl_dirstack *s, size_t i)
-{
-	return s->frames + i * s->frame_size;
-}
-
-void *
-hl_dirstack_top(const struct hl_dirstack *s)
-{
-	return hl_dirstack_at(s, s->depth - 1);
-}
-
 int
 hl_dir_id_of(int fd, struct hl_dir_id *id)
 {

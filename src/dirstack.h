@@ -71,9 +71,21 @@ int	hl_dirstack_reopen_parent(struct hl_dirstack *s);
 /* Removes the top frame, whose fd the caller has closed. */
 void	hl_dirstack_pop(struct hl_dirstack *s);
 
-/* Frame i (0 is the bottom), or the top one. */
-void	*hl_dirstack_at(const struct hl_dirstack *s, size_t i);
-void	*hl_dirstack_top(const struct hl_dirstack *s);
+/*
+ * Frame i (0 is the bottom), or the top one.  Inline: the walk asks for
+ * its top frame several times per entry.
+ */
+static inline void *
+hl_dirstack_at(const struct hl_dirstack *s, size_t i)
+{
+	return s->frames + i * s->frame_size;
+}
+
+static inline void *
+hl_dirstack_top(const struct hl_dirstack *s)
+{
+	return hl_dirstack_at(s, s->depth - 1);
+}
 
 /* Frees the frames (their fds are the caller's to close first). */
 void	hl_dirstack_free(struct hl_dirstack *s);

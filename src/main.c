@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -237,7 +236,7 @@ int
 main(int argc, char **argv)
 {
 	struct options	o;
-	struct hl_out	out = { .verbose = false };
+	struct hl_out	out;
 	char		msg[512];
 	int		status;
 
@@ -253,10 +252,12 @@ main(int argc, char **argv)
 		hl_out_version();
 		return hl_out_flush(0);
 	}
-	out.verbose = o.verbose;
-	out.quiet = o.quiet;
-	out.dry_run = o.link_flags & HL_DRY_RUN;
-	out.null = o.null;
+	out = (struct hl_out){
+		.verbose = o.verbose,
+		.quiet = o.quiet,
+		.dry_run = o.link_flags & HL_DRY_RUN,
+		.null = o.null,
+	};
 	status = o.list ? run_list(&o, &out) : run_links(&o, &out);
 	hl_out_free(&out);
 	return hl_out_flush(status);
