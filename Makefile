@@ -23,7 +23,8 @@ HL_LDLIBS = -pthread
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
-CORE = hardlink diagnose messages quote path sys temp walk list tree copy
+CORE = hardlink diagnose messages output quote path sys temp dirstack walk \
+	pool list tree copy
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 
@@ -46,7 +47,7 @@ CMOCKA_LIBS = -lcmocka
 .SECONDARY:
 
 .PHONY: all check check-unit check-asan check-integration check-man \
-	check-copyfs install uninstall clean dist distcheck
+	check-copyfs check-floors install uninstall clean dist distcheck
 
 all: hlink
 
@@ -93,7 +94,8 @@ build/copy_driver: bench/copy_driver.c $(CORE_OBJ)
 build build/asan:
 	mkdir -p $@
 
-check: check-unit check-integration check-asan check-man check-copyfs
+check: check-unit check-integration check-asan check-man check-copyfs \
+	check-floors
 
 check-unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done
@@ -109,6 +111,10 @@ check-integration: hlink
 # reason where there is no root, unshare, loop device or mkfs.
 check-copyfs: build/test_copyfs
 	bash tests/copy/engine_fs.sh $(CURDIR)/build/test_copyfs
+
+# The object files call only down the floors of STYLE.md (nm -u).
+check-floors: hlink
+	@sh tools/check-floors -q && echo "floors: no object calls up"
 
 check-man:
 	@out=$$(mandoc -Tlint -Wwarning man/hlink.1) && [ -z "$$out" ] || \

@@ -56,7 +56,7 @@ enum hl_status {
 
 /*
  * Why a link failed or fell back to a symlink.  Each cause is one row of
- * the message table in messages.c.
+ * the message table in messages.c; which may fall back is diagnose.c's.
  */
 enum hl_cause {
 	HL_CAUSE_NONE,
@@ -123,21 +123,23 @@ struct hl_outcome {
 int	hl_link(const struct hl_request *req, struct hl_outcome *out);
 
 /*
+ * -i, once hl_link() has failed because DST exists (out->err EEXIST):
+ * ask(ctx, req) decides whether to replace it (> 0: hl_link() again,
+ * with HL_FORCE, into out), keep it (0: a failure, with nothing more to
+ * say) or neither (< 0: a dry run, which only says it would ask).
+ * Returns the answer.
+ */
+int	hl_link_ask(struct hl_request *req, struct hl_outcome *out,
+	    int (*ask)(void *ctx, const struct hl_request *req), void *ctx);
+
+/*
  * True when DST already is what hl_link() would make: a name of the inode
  * it would link (SRC's own entry included, so "hlink a a" never removes
  * a), or under HL_SYMLINK_FALLBACK a symlink that resolves to SRC's file.
  */
 bool	hl_already_linked(const struct hl_request *req);
 
-/* Fills out's cause, role and detail for errno err from a link attempt. */
-void	hl_diagnose(const struct hl_request *req, int err,
-	    struct hl_outcome *out);
-
-/* The same for errno err from renaming the link over DST (-f). */
-void	hl_diagnose_replace(const struct hl_request *req, int err,
-	    struct hl_outcome *out);
-
-/* True when -s may make a symlink for this cause. */
+/* True when -s may make a symlink for this cause (diagnose.c). */
 bool	hl_cause_falls_back(enum hl_cause cause);
 
 /*

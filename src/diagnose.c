@@ -4,7 +4,9 @@
  * linkat(2) answers with one errno for several situations; this file asks
  * the filesystem a few more questions, only after a failure, to tell them
  * apart and to name the directory or mount point concerned.  It fills in
- * struct hl_outcome and never prints: messages.c has the words.
+ * struct hl_outcome and never prints: messages.c has the words.  Which
+ * causes -s may answer with a symbolic link is decided here too, beside
+ * the diagnosis that names them.
  */
 #include <sys/stat.h>
 
@@ -14,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "hardlink.h"
 #include "path.h"
 #include "sys.h"
@@ -412,5 +415,24 @@ hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
 		break;
 	default:
 		break;
+	}
+}
+
+/*
+ * A symlink helps only where the hard link itself is impossible; it would
+ * fail the same way, or hide a mistake, for every other cause.
+ */
+bool
+hl_cause_falls_back(enum hl_cause cause)
+{
+	switch (cause) {
+	case HL_CAUSE_CROSS_DEVICE:
+	case HL_CAUSE_SRC_IS_DIR:
+	case HL_CAUSE_NO_LINKS_FS:
+	case HL_CAUSE_OTHER_OWNER:
+	case HL_CAUSE_TOO_MANY_LINKS:
+		return true;
+	default:
+		return false;
 	}
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diagnose.h"
 #include "hardlink.h"
 #include "path.h"
 #include "sys.h"
@@ -305,4 +306,17 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 	if (req->flags & HL_FORCE)
 		return replace(req, out);
 	return -1;
+}
+
+int
+hl_link_ask(struct hl_request *req, struct hl_outcome *out,
+    int (*ask)(void *ctx, const struct hl_request *req), void *ctx)
+{
+	int	answer = ask(ctx, req);
+
+	if (answer > 0) {
+		req->flags |= HL_FORCE;
+		hl_link(req, out);
+	}
+	return answer;
 }

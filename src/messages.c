@@ -3,7 +3,8 @@
  *
  * Each row is a template for the "why" of
  *	hlink: cannot link 'DST' to 'SRC': <why>
- * a hint for the line after it, and whether -s may make a symlink instead.
+ * and a hint for the line after it.  Which causes may fall back to a
+ * symbolic link is policy, not words: diagnose.c decides that.
  * In a template, $S is SRC and $D is DST as the user named them, $P the
  * path the failure concerns, $W and $V the directories or mount points
  * the core found, $N the link count, $L " (limit)" when the limit is
@@ -19,67 +20,59 @@
 struct row {
 	const char	*why;
 	const char	*hint;
-	bool		 falls_back;
 };
 
 static const struct row table[] = {
-	[HL_CAUSE_NONE] = { "$E", NULL, false },
-	[HL_CAUSE_SRC_MISSING] = { "$S does not exist", NULL, false },
+	[HL_CAUSE_NONE] = { "$E", NULL },
+	[HL_CAUSE_SRC_MISSING] = { "$S does not exist", NULL },
 	[HL_CAUSE_SRC_DANGLING] = { "$S is a dangling symbolic link",
-	    "use -P to link the symbolic link itself", false },
-	[HL_CAUSE_DSTDIR_MISSING] = { "directory $P does not exist", NULL,
-	    false },
-	[HL_CAUSE_EXISTS] = { "$D already exists", "use -f to replace it",
-	    false },
+	    "use -P to link the symbolic link itself" },
+	[HL_CAUSE_DSTDIR_MISSING] = { "directory $P does not exist", NULL },
+	[HL_CAUSE_EXISTS] = { "$D already exists", "use -f to replace it" },
 	[HL_CAUSE_CROSS_DEVICE] = {
 	    "$S is on $W and $D would be on $V, another filesystem",
-	    HINT_SYMLINK, true },
+	    HINT_SYMLINK },
 	[HL_CAUSE_SRC_IS_DIR] = {
 	    "$S is a directory, and directories cannot be hard-linked",
-	    HINT_SYMLINK, true },
+	    HINT_SYMLINK },
 	[HL_CAUSE_NO_LINKS_FS] = {
 	    "the filesystem at $W does not support hard links",
-	    HINT_SYMLINK, true },
+	    HINT_SYMLINK },
 	[HL_CAUSE_NO_LINKS_AT_ALL] = {
 	    "the filesystem at $W supports neither hard nor symbolic links",
-	    NULL, false },
+	    NULL },
 	[HL_CAUSE_OTHER_OWNER] = {
 	    "$S belongs to another user, and fs.protected_hardlinks forbids "
 	    "linking it",
-	    HINT_SYMLINK ", or run as the file's owner", true },
+	    HINT_SYMLINK ", or run as the file's owner" },
 	[HL_CAUSE_IMMUTABLE] = { "$S is immutable or append-only",
-	    "see lsattr(1) and chattr(1)", false },
+	    "see lsattr(1) and chattr(1)" },
 	[HL_CAUSE_TOO_MANY_LINKS] = {
 	    "$S already has $N links, the maximum$L for its filesystem",
-	    HINT_SYMLINK, true },
+	    HINT_SYMLINK },
 	[HL_CAUSE_NO_SEARCH] = { "no permission to search directory $W",
-	    NULL, false },
+	    NULL },
 	[HL_CAUSE_NO_WRITE] = { "no permission to write in directory $W",
-	    NULL, false },
+	    NULL },
 	[HL_CAUSE_NO_SPACE] = { "no space left on the filesystem at $W",
-	    NULL, false },
+	    NULL },
 	[HL_CAUSE_QUOTA] = { "disk quota exceeded on the filesystem at $W",
-	    NULL, false },
-	[HL_CAUSE_READ_ONLY] = { "the filesystem at $W is read-only", NULL,
-	    false },
-	[HL_CAUSE_IO] = { "input/output error on the filesystem at $W", NULL,
-	    false },
-	[HL_CAUSE_LOOP] = { "too many levels of symbolic links in $P", NULL,
-	    false },
-	[HL_CAUSE_NAME_TOO_LONG] = { "$P or a name in it is too long", NULL,
-	    false },
-	[HL_CAUSE_NOT_DIR] = { "$W is not a directory", NULL, false },
+	    NULL },
+	[HL_CAUSE_READ_ONLY] = { "the filesystem at $W is read-only", NULL },
+	[HL_CAUSE_IO] = { "input/output error on the filesystem at $W", NULL },
+	[HL_CAUSE_LOOP] = { "too many levels of symbolic links in $P", NULL },
+	[HL_CAUSE_NAME_TOO_LONG] = { "$P or a name in it is too long", NULL },
+	[HL_CAUSE_NOT_DIR] = { "$W is not a directory", NULL },
 	[HL_CAUSE_DST_IS_DIR] = { "$D is a directory and cannot be replaced",
-	    NULL, false },
+	    NULL },
 	[HL_CAUSE_STICKY] = {
 	    "$D belongs to another user, and only its owner may replace it in "
-	    "sticky directory $W", NULL, false },
-	[HL_CAUSE_EMPTY_NAME] = { "an empty name cannot name a link", NULL,
-	    false },
+	    "sticky directory $W", NULL },
+	[HL_CAUSE_EMPTY_NAME] = { "an empty name cannot name a link", NULL },
 	[HL_CAUSE_CHANGED] = {
 	    "$S changed while hlink was linking it ($E)",
-	    "run hlink again once nothing else changes it", false },
-	[HL_CAUSE_OTHER] = { "$E", NULL, false },
+	    "run hlink again once nothing else changes it" },
+	[HL_CAUSE_OTHER] = { "$E", NULL },
 };
 
 static const struct row *
@@ -88,12 +81,6 @@ row_of(enum hl_cause cause)
 	if ((size_t)cause >= sizeof(table) / sizeof(table[0]))
 		cause = HL_CAUSE_OTHER;
 	return &table[cause];
-}
-
-bool
-hl_cause_falls_back(enum hl_cause cause)
-{
-	return row_of(cause)->falls_back;
 }
 
 const char *

@@ -4,32 +4,45 @@
  * and gets its mode, owner and times once they are all there, since
  * making an entry changes its directory's modification time.
  *
- * With threads, a worker that meets a subdirectory while another worker
- * is idle makes the replica directory and hands the pair over as a job.
+ * With threads (pool.c), a worker that meets a subdirectory while another
+ * worker is idle makes the replica directory and hands the pair over as
+ * a job.
  * A subtree's work never touches its parent directory, so jobs need no
  * ordering: each directory is finished by the worker that filled it.
  *
- * Only the deepest few (max_open) replica directories of a walk stay
- * open; an older one is closed and reopened through "..", checked by
- * device and inode, when the walk climbs back to it.
+ * Both sides keep their directories on a directory stack (dirstack.c):
+ * only the deepest few (max_open) of each walk stay open, and an older
+ * one is reopened through "..", and checked, when the walk climbs back.
  */
 #include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "diagnose.h"
+#include "dirstack.h"
 #include "path.h"
+#include "pool.h"
 #include "sys.h"
 #include "tree.h"
 #include "walk.h"
 
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+
+/*
+ * A worker's thread stack, set rather than left to the libc (musl gives a
+ * thread 128 KiB).  The deepest a worker goes is the core's: replacing a
+ * DST, diagnosing the failure down to a mount point, about 40 KiB of
+ * PATH_MAX buffers by gcc -fstack-usage, and libc's realpath() below
+ * that.  The mode's own big buffers are in struct worker, the output's
+ * on the heap; the threaded tests pass on musl with 64 KiB.
+ */
+#define TREE_STACK	(256 * 1024)
 
 /* A subtree to replicate: both directories open, the replica made. */
 struct job {
@@ -40,19 +53,10 @@ struct job {
 	char		*dstpath;
 };
 
-/* What the workers share; lock guards the queue and every callback. */
+/* What the workers share; the pool's lock guards every callback. */
 struct shared {
 	const struct hl_tree_request	*req;
-	pthread_mutex_t			 lock;
-	pthread_cond_t			 wake;
-	struct job			*queue;
-	size_t				 len;
-	size_t				 reserved;	/* slots promised */
-	size_t				 cap;
-	int				 workers;
-	int				 idle;
-	bool				 done;
-	bool				 threaded;
+	struct hl_pool			*pool;
 	size_t				 max_open;	/* per walk and side */
 	dev_t				 dev;
 	dev_t				 replica_dev;	/* the replica's root */
@@ -63,40 +67,49 @@ struct shared {
 	int				 failures;
 };
 
+/* A replica directory; slot.fd is -1 when closed or never made. */
 struct dst_frame {
-	int		fd;	/* -1: closed to bound fds, or never made */
-	dev_t		dev;	/* set when closed, checked when reopened */
-	ino_t		ino;
+	struct hl_dirslot slot;
 	bool		made;	/* exists: attributes to set on leaving */
 	bool		planned;	/* --dry-run: would be made */
-	bool		closed;		/* by close_oldest(): reopen */
 	struct stat	src;	/* the source directory's attributes */
 	size_t		pathlen;
 };
 
-/* One worker's walk of one job. */
+/*
+ * What each worker keeps on the heap, once, rather than on its thread's
+ * stack: an outcome and the paths of a mount point's symlink are 16 KiB
+ * each, and a small thread stack (musl's is 128 KiB) holds only a few.
+ */
+struct worker {
+	struct hl_outcome	out;
+	char			target[PATH_MAX];
+	char			real[PATH_MAX];
+	char			here[PATH_MAX];
+	char			held[PATH_MAX];
+};
+
+/* One worker's walk of one job: the source's side and the replica's. */
 struct tree {
 	struct shared		*sh;
+	struct worker		*w;
 	struct hl_walk		 walk;
-	struct dst_frame	*frames;
-	size_t			 depth;
-	size_t			 cap;
-	size_t			 open;
+	struct hl_dirstack	 dirs;	/* of struct dst_frame */
 	struct hl_pathbuf	 path;	/* the replica's current dir */
 };
 
 static void
 lock(struct shared *sh)
 {
-	if (sh->threaded)
-		pthread_mutex_lock(&sh->lock);
+	if (sh->pool != NULL)
+		hl_pool_lock(sh->pool);
 }
 
 static void
 unlock(struct shared *sh)
 {
-	if (sh->threaded)
-		pthread_mutex_unlock(&sh->lock);
+	if (sh->pool != NULL)
+		hl_pool_unlock(sh->pool);
 }
 
 static void
@@ -112,7 +125,7 @@ failed(struct shared *sh, enum hl_tree_failure what, const char *path,
 static struct dst_frame *
 top(struct tree *t)
 {
-	return &t->frames[t->depth - 1];
+	return hl_dirstack_top(&t->dirs);
 }
 
 /* The replica's name for entry name of the current directory. */
@@ -127,48 +140,18 @@ dst_path(struct tree *t, const char *name)
 	return t->path.s;
 }
 
-/* Closes the oldest open replica directory, to bound the fds held. */
-static void
-close_oldest(struct tree *t)
-{
-	struct dst_frame	*f = &t->frames[t->depth - t->open];
-	struct stat		 st;
-
-	if (fstat(f->fd, &st) == 0) {
-		f->dev = st.st_dev;
-		f->ino = st.st_ino;
-	}
-	close(f->fd);
-	f->fd = -1;
-	f->closed = true;
-	t->open--;
-}
-
 static int
 push(struct tree *t, int fd, const struct stat *src, const char *name)
 {
 	struct dst_frame	*f;
-	size_t			 cap = t->cap ? 2 * t->cap : 64;
 	int			 len;
 
-	if (t->depth == t->cap) {
-		f = realloc(t->frames, cap * sizeof(*f));
-		if (f == NULL)
-			return -1;
-		t->frames = f;
-		t->cap = cap;
-	}
-	len = hl_pathbuf_join(&t->path, t->depth ? top(t)->pathlen : 0, name);
-	if (len < 0)
+	len = hl_pathbuf_join(&t->path,
+	    t->dirs.depth ? top(t)->pathlen : 0, name);
+	if (len < 0 || (f = hl_dirstack_push(&t->dirs, fd)) == NULL)
 		return -1;
-	if (fd >= 0 && t->open >= t->sh->max_open)
-		close_oldest(t);
-	f = &t->frames[t->depth++];
-	memset(f, 0, sizeof(*f));
-	f->fd = fd;
 	f->src = *src;
 	f->pathlen = (size_t)len;
-	t->open += fd >= 0;
 	return 0;
 }
 
@@ -188,27 +171,6 @@ set_attributes(struct tree *t, int fd, const struct stat *src)
 		failed(t->sh, HL_TREE_ATTRS, dst_path(t, NULL), errno);
 }
 
-/*
- * Reopens the parent of the top frame through "..", if it was closed,
- * and checks that it still is the directory that was closed.
- */
-static int
-reopen_parent(struct tree *t)
-{
-	struct dst_frame	*parent = &t->frames[t->depth - 2];
-	int			 fd;
-
-	if (!parent->closed)
-		return 0;
-	fd = hl_open_parent(top(t)->fd, parent->dev, parent->ino);
-	if (fd < 0)
-		return -1;
-	parent->fd = fd;
-	parent->closed = false;
-	t->open++;
-	return 0;
-}
-
 /* The walk left a directory: finish its replica and climb. */
 static int
 leave(struct tree *t)
@@ -216,17 +178,15 @@ leave(struct tree *t)
 	struct dst_frame	*f = top(t);
 	int			 rc = 0;
 
-	if (f->made && f->fd >= 0)
-		set_attributes(t, f->fd, &f->src);
-	if (t->depth > 1 && f->fd >= 0 && reopen_parent(t) < 0) {
+	if (f->made && f->slot.fd >= 0)
+		set_attributes(t, f->slot.fd, &f->src);
+	if (hl_dirstack_reopen_parent(&t->dirs) < 0) {
 		failed(t->sh, HL_TREE_READ, dst_path(t, ".."), errno);
 		rc = -1;
 	}
-	if (f->fd >= 0) {
-		close(f->fd);
-		t->open--;
-	}
-	t->depth--;
+	if (f->slot.fd >= 0)
+		close(f->slot.fd);
+	hl_dirstack_pop(&t->dirs);
 	return rc;
 }
 
@@ -322,38 +282,45 @@ push_dir(struct tree *t, int dirfd, const char *name, const struct stat *src)
 static int
 dst_dirfd(struct tree *t)
 {
-	return top(t)->planned ? HL_PLANNED_DIR : top(t)->fd;
+	return top(t)->planned ? HL_PLANNED_DIR : top(t)->slot.fd;
+}
+
+/*
+ * Links one entry (-i asking first, if it must) and reports the outcome;
+ * a DST kept at -i's question counts as a failure.
+ */
+static void
+link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
+{
+	const struct hl_tree_request	*treq = sh->req;
+	int				 answer = 1;
+
+	if (hl_link(req, out) < 0 && out->err == EEXIST &&
+	    treq->ops->ask != NULL)	/* -i, never threaded */
+		answer = hl_link_ask(req, out, treq->ops->ask, treq->ctx);
+	lock(sh);
+	if (answer == 0 || (answer > 0 && out->status == HL_FAILED))
+		sh->failures++;
+	if (answer > 0)
+		treq->ops->report(treq->ctx, req, out);
+	unlock(sh);
 }
 
 static void
 link_entry(struct tree *t, const char *name)
 {
-	const struct hl_tree_request	*treq = t->sh->req;
-	struct hl_request		 req;
-	struct hl_outcome		 out;
-	int				 answer = 1;
+	struct hl_request	req = {
+		.srcdirfd = hl_walk_fd(&t->walk),
+		.src = name,
+		.src_shown = hl_walk_path(&t->walk, name),
+		.dstdirfd = dst_dirfd(t),
+		.dst = name,
+		.dst_shown = dst_path(t, name),
+		/* A symlink in the tree is linked, never followed. */
+		.flags = t->sh->req->top.flags & ~HL_FOLLOW,
+	};
 
-	req.srcdirfd = hl_walk_fd(&t->walk);
-	req.src = name;
-	req.src_shown = hl_walk_path(&t->walk, name);
-	req.dstdirfd = dst_dirfd(t);
-	req.dst = name;
-	req.dst_shown = dst_path(t, name);
-	req.flags = treq->top.flags & ~HL_FOLLOW;	/* a symlink is linked */
-	if (hl_link(&req, &out) < 0 && out.err == EEXIST &&
-	    treq->ops->ask != NULL) {	/* -i, never threaded */
-		answer = treq->ops->ask(treq->ctx, &req);
-		if (answer > 0) {
-			req.flags |= HL_FORCE;
-			hl_link(&req, &out);
-		}
-	}
-	lock(t->sh);
-	if (answer == 0 || (answer > 0 && out.status == HL_FAILED))
-		t->sh->failures++;
-	if (answer > 0)
-		treq->ops->report(treq->ctx, &req, &out);
-	unlock(t->sh);
+	link_one(t->sh, &req, &t->w->out);
 }
 
 /* The symlink -s makes for a mount point: to its source directory. */
@@ -361,14 +328,14 @@ static int
 mount_point_symlink(struct tree *t, int dirfd, const char *name,
     char *target, size_t size)
 {
-	char	real[PATH_MAX], here[PATH_MAX];
+	char	*real = t->w->real, *here = t->w->here;
 
 	if (hl_realpath_at(hl_walk_fd(&t->walk), name, false, real,
-	    sizeof(real)) < 0)
+	    PATH_MAX) < 0)
 		return -1;
 	if (!(t->sh->req->top.flags & HL_RELATIVE) || dirfd == HL_PLANNED_DIR)
 		return snprintf(target, size, "%s", real) < (int)size ? 0 : -1;
-	if (hl_realpath_at(dirfd, ".", true, here, sizeof(here)) < 0)
+	if (hl_realpath_at(dirfd, ".", true, here, PATH_MAX) < 0)
 		return -1;
 	return hl_relative_path(here, real, target, size);
 }
@@ -386,13 +353,12 @@ notice_mount_point(struct tree *t, const char *name, const char *target)
 
 /* True when name in dirfd is a symlink holding target: a rerun's. */
 static bool
-holds(int dirfd, const char *name, const char *target)
+holds(int dirfd, const char *name, const char *target, char *buf)
 {
-	char	buf[PATH_MAX];
 	ssize_t	n;
 	int	err = errno;
 
-	n = readlinkat(dirfd, name, buf, sizeof(buf) - 1);
+	n = readlinkat(dirfd, name, buf, PATH_MAX - 1);
 	errno = err;
 	if (n < 0)
 		return false;
@@ -408,7 +374,7 @@ static void
 mount_point(struct tree *t, const char *name)
 {
 	int		 dirfd = dst_dirfd(t);
-	char		 target[PATH_MAX];
+	char		*target = t->w->target;
 	struct stat	 st;
 	bool		 dry = t->sh->req->top.flags & HL_DRY_RUN;
 
@@ -419,9 +385,9 @@ mount_point(struct tree *t, const char *name)
 	}
 	if (t->sh->req->top.flags & HL_SYMLINK_FALLBACK) {
 		if (mount_point_symlink(t, dirfd, name, target,
-		    sizeof(target)) < 0 ||
+		    PATH_MAX) < 0 ||
 		    (!dry && symlinkat(target, dirfd, name) < 0 &&
-		    !holds(dirfd, name, target)))
+		    !holds(dirfd, name, target, t->w->held)))
 			failed(t->sh, HL_TREE_SYMLINK, dst_path(t, name),
 			    errno);
 		else
@@ -430,7 +396,7 @@ mount_point(struct tree *t, const char *name)
 	}
 	notice_mount_point(t, name, NULL);
 	if (push_dir(t, dirfd, name, &st) == 0 && top(t)->made)
-		set_attributes(t, top(t)->fd, &st);
+		set_attributes(t, top(t)->slot.fd, &st);
 	leave(t);
 }
 
@@ -451,10 +417,6 @@ is_mount_point(struct tree *t, const char *name)
 }
 
 /*
- * True when a worker waits for a job and the queue has room for one more:
- * the slot is reserved then, for add_job() or release_slot() to take.
- */
-/*
  * The replica's own root met inside SRC: DST was inside SRC by a way the
  * path checks could not see (a bind mount, on a system without
  * mountinfo).  Never walk into it: the tree would grow without end.
@@ -468,86 +430,59 @@ is_replica(struct tree *t, const struct stat *st)
 	return true;
 }
 
-static bool
-wants_work(struct shared *sh)
-{
-	bool	wants;
-
-	if (!sh->threaded)
-		return false;
-	lock(sh);
-	wants = sh->idle > 0 && sh->len + sh->reserved < sh->cap;
-	sh->reserved += wants;
-	unlock(sh);
-	return wants;
-}
-
-static void
-release_slot(struct shared *sh)
-{
-	lock(sh);
-	sh->reserved--;
-	unlock(sh);
-}
-
-static void
-add_job(struct shared *sh, const struct job *job)
-{
-	lock(sh);
-	sh->reserved--;
-	sh->queue[sh->len++] = *job;
-	pthread_cond_signal(&sh->wake);
-	unlock(sh);
-}
-
 /*
- * Hands the subdirectory name over to an idle worker: its replica is made
- * here, both directories opened, and the pair queued.
+ * The job for subdirectory name: its replica made here, both directories
+ * opened.  False when it cannot be handed over (reported, or done here
+ * as a mount point).
  */
+static bool
+make_job(struct tree *t, const char *name, struct job *job)
+{
+	enum made	made;
+	int		err;
+
+	job->srcfd = openat(hl_walk_fd(&t->walk), name, DIR_FLAGS);
+	if (job->srcfd < 0 || fstat(job->srcfd, &job->src) < 0) {
+		err = errno;
+		if (job->srcfd >= 0)
+			close(job->srcfd);
+		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name), err);
+		return false;
+	}
+	if (t->sh->check_dev && job->src.st_dev != t->sh->dev) {
+		close(job->srcfd);
+		mount_point(t, name);
+		return false;
+	}
+	if (job->src.st_dev == t->sh->replica_dev &&
+	    job->src.st_ino == t->sh->replica_ino) {
+		close(job->srcfd);
+		failed(t->sh, HL_TREE_INTO_ITSELF,
+		    hl_walk_path(&t->walk, name), EINVAL);
+		return false;
+	}
+	made = make_dir(t->sh, dst_dirfd(t), name, &job->dstfd);
+	made_dir(t->sh, made, dst_path(t, name), hl_walk_path(&t->walk, name));
+	job->srcpath = strdup(hl_walk_path(&t->walk, name));
+	job->dstpath = strdup(dst_path(t, name));
+	if (made == NOT_MADE || job->srcpath == NULL || job->dstpath == NULL) {
+		close(job->srcfd);
+		if (job->dstfd >= 0)
+			close(job->dstfd);
+		free(job->srcpath);
+		free(job->dstpath);
+		return false;
+	}
+	return true;
+}
+
+/* Hands subdirectory name over to the idle worker that a slot waits for. */
 static void
 give_away(struct tree *t, const char *name)
 {
 	struct job	job;
-	enum made	made;
-	int		err;
 
-	job.srcfd = openat(hl_walk_fd(&t->walk), name, DIR_FLAGS);
-	if (job.srcfd < 0 || fstat(job.srcfd, &job.src) < 0) {
-		err = errno;
-		if (job.srcfd >= 0)
-			close(job.srcfd);
-		release_slot(t->sh);
-		failed(t->sh, HL_TREE_READ, hl_walk_path(&t->walk, name), err);
-		return;
-	}
-	if (t->sh->check_dev && job.src.st_dev != t->sh->dev) {
-		close(job.srcfd);
-		release_slot(t->sh);
-		mount_point(t, name);
-		return;
-	}
-	if (job.src.st_dev == t->sh->replica_dev &&
-	    job.src.st_ino == t->sh->replica_ino) {
-		close(job.srcfd);
-		release_slot(t->sh);
-		failed(t->sh, HL_TREE_INTO_ITSELF,
-		    hl_walk_path(&t->walk, name), EINVAL);
-		return;
-	}
-	made = make_dir(t->sh, dst_dirfd(t), name, &job.dstfd);
-	made_dir(t->sh, made, dst_path(t, name), hl_walk_path(&t->walk, name));
-	job.srcpath = strdup(hl_walk_path(&t->walk, name));
-	job.dstpath = strdup(dst_path(t, name));
-	if (made == NOT_MADE || job.srcpath == NULL || job.dstpath == NULL) {
-		close(job.srcfd);
-		if (job.dstfd >= 0)
-			close(job.dstfd);
-		free(job.srcpath);
-		free(job.dstpath);
-		release_slot(t->sh);
-		return;
-	}
-	add_job(t->sh, &job);
+	hl_pool_hand_over(t->sh->pool, make_job(t, name, &job) ? &job : NULL);
 }
 
 static void
@@ -560,7 +495,7 @@ enter_dir(struct tree *t, const char *name)
 		mount_point(t, name);
 		return;
 	}
-	if (wants_work(t->sh)) {
+	if (hl_pool_wants_work(t->sh->pool)) {
 		give_away(t, name);
 		return;
 	}
@@ -617,12 +552,16 @@ walk_tree(struct tree *t)
 
 /* Replicates one subtree; the job's fds are the walk's from here on. */
 static void
-run_job(struct shared *sh, struct job *job)
+run_job(void *ctx, void *worker, void *arg)
 {
-	struct tree	t;
+	struct shared	*sh = ctx;
+	struct job	*job = arg;
+	struct tree	 t;
 
 	memset(&t, 0, sizeof(t));
 	t.sh = sh;
+	t.w = worker;
+	hl_dirstack_init(&t.dirs, sizeof(struct dst_frame), sh->max_open, NULL);
 	if (hl_walk_open_fd(&t.walk, job->srcfd, job->srcpath) < 0) {
 		failed(sh, HL_TREE_READ, job->srcpath, errno);
 		close(job->srcfd);
@@ -633,58 +572,19 @@ run_job(struct shared *sh, struct job *job)
 		if (job->dstfd >= 0)
 			close(job->dstfd);
 	} else {
-		t.walk.max_open = sh->max_open;
+		t.walk.dirs.max_open = sh->max_open;
 		top(&t)->made = job->dstfd >= 0 &&
 		    !(sh->req->top.flags & HL_DRY_RUN);
 		top(&t)->planned = job->dstfd < 0;
 		walk_tree(&t);
 	}
-	while (t.depth > 0)
+	while (t.dirs.depth > 0)
 		leave(&t);
 	hl_walk_close(&t.walk);
-	free(t.frames);
+	hl_dirstack_free(&t.dirs);
 	free(t.path.s);
 	free(job->srcpath);
 	free(job->dstpath);
-}
-
-/*
- * Waits for a job.  When every worker waits and none is queued, the tree
- * is done: no job is running that could queue another.
- */
-static bool
-take_job(struct shared *sh, struct job *job)
-{
-	bool	got = false;
-
-	pthread_mutex_lock(&sh->lock);
-	sh->idle++;
-	while (sh->len == 0 && !sh->done) {
-		if (sh->idle == sh->workers) {
-			sh->done = true;
-			pthread_cond_broadcast(&sh->wake);
-			break;
-		}
-		pthread_cond_wait(&sh->wake, &sh->lock);
-	}
-	sh->idle--;
-	if (sh->len > 0) {
-		*job = sh->queue[--sh->len];
-		got = true;
-	}
-	pthread_mutex_unlock(&sh->lock);
-	return got;
-}
-
-static void *
-worker(void *arg)
-{
-	struct shared	*sh = arg;
-	struct job	 job;
-
-	while (take_job(sh, &job))
-		run_job(sh, &job);
-	return NULL;
 }
 
 /*
@@ -714,49 +614,6 @@ share_fds(struct shared *sh, int jobs)
 	if (sh->max_open < 2)
 		sh->max_open = 2;
 	return (int)workers;
-}
-
-/* Runs the root job on the calling thread and up to jobs - 1 more. */
-static void
-run_workers(struct shared *sh, struct job *root, int jobs)
-{
-	pthread_t	*threads;
-	int		 i, started = 0;
-
-	jobs = share_fds(sh, jobs);
-	if (jobs < 2) {
-		run_job(sh, root);
-		return;
-	}
-	threads = calloc((size_t)jobs, sizeof(*threads));
-	sh->queue = calloc((size_t)jobs * 2, sizeof(*sh->queue));
-	if (threads == NULL || sh->queue == NULL) {
-		run_job(sh, root);
-		free(threads);
-		free(sh->queue);
-		return;
-	}
-	sh->cap = (size_t)jobs * 2;
-	sh->threaded = true;
-	sh->workers = 1;
-	pthread_mutex_init(&sh->lock, NULL);
-	pthread_cond_init(&sh->wake, NULL);
-	sh->queue[sh->len++] = *root;
-	for (i = 1; i < jobs; i++) {
-		pthread_mutex_lock(&sh->lock);
-		if (pthread_create(&threads[started], NULL, worker, sh) == 0) {
-			started++;
-			sh->workers++;
-		}
-		pthread_mutex_unlock(&sh->lock);
-	}
-	worker(sh);
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	pthread_cond_destroy(&sh->wake);
-	pthread_mutex_destroy(&sh->lock);
-	free(threads);
-	free(sh->queue);
 }
 
 /*
@@ -812,6 +669,28 @@ is_inside(const struct hl_request *req, const char *parent,
 	return inside;
 }
 
+/*
+ * DSTDIR is on another filesystem than SRCDIR, and nothing is made.  With
+ * -s, DSTDIR becomes a symlink to SRCDIR, as for any operand that cannot
+ * be hard-linked; without, the outcome is that of a link across devices.
+ */
+static void
+cross_device(struct shared *sh)
+{
+	struct hl_request	req = sh->req->top;
+	struct hl_outcome	out;
+
+	if (req.flags & HL_SYMLINK_FALLBACK) {
+		link_one(sh, &req, &out);
+		return;
+	}
+	hl_diagnose(&req, EXDEV, &out);
+	lock(sh);
+	sh->failures++;
+	sh->req->ops->report(sh->req->ctx, &req, &out);
+	unlock(sh);
+}
+
 /* Checks made before anything is created: same filesystem, not inside. */
 static int
 check_destination(struct shared *sh, const struct stat *src)
@@ -833,7 +712,7 @@ check_destination(struct shared *sh, const struct stat *src)
 		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
 	if (st.st_dev != src->st_dev ||
 	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) {
-		failed(sh, HL_TREE_CROSS_DEVICE, req->dst_shown, EXDEV);
+		cross_device(sh);
 		return -1;
 	}
 	if (is_inside(req, parent, src)) {
@@ -883,21 +762,44 @@ root_job(struct shared *sh, struct job *job)
 	return 0;
 }
 
+/* The job's fds and paths, when it cannot run after all. */
+static void
+drop_job(struct job *job)
+{
+	close(job->srcfd);
+	if (job->dstfd >= 0)
+		close(job->dstfd);
+	free(job->srcpath);
+	free(job->dstpath);
+}
+
 int
 hl_tree(const struct hl_tree_request *req)
 {
-	struct shared	sh;
-	struct job	root;
+	static const struct hl_pool_ops	ops = {
+		.job_size = sizeof(struct job),
+		.worker_size = sizeof(struct worker),
+		.stack_size = TREE_STACK,
+		.run = run_job,
+	};
+	struct shared			sh = { .req = req };
+	struct job			root = { .srcfd = -1 };
+	/* -i asks, and --dry-run's lines read best in walk order. */
+	int				jobs = (req->top.flags & HL_DRY_RUN) ||
+					    req->ops->ask != NULL ? 1 : req->jobs;
 
-	memset(&sh, 0, sizeof(sh));
-	sh.req = req;
-	root.srcfd = -1;
-	if (root_job(&sh, &root) == 0) {
-		/* -i asks, and --dry-run's lines read best in walk order. */
-		run_workers(&sh, &root, (req->top.flags & HL_DRY_RUN) ||
-		    req->ops->ask != NULL ? 1 : req->jobs);
+	sh.pool = hl_pool_start(&ops, &sh, share_fds(&sh, jobs));
+	if (sh.pool == NULL)
+		failed(&sh, HL_TREE_READ, req->top.src_shown, errno);
+	else if (root_job(&sh, &root) == 0) {
+		if (hl_pool_submit(sh.pool, &root) < 0) {
+			failed(&sh, HL_TREE_READ, req->top.src_shown, errno);
+			drop_job(&root);
+		}
 	} else if (root.srcfd >= 0)
 		close(root.srcfd);
+	if (sh.pool != NULL)
+		hl_pool_finish(sh.pool);
 	hl_mounts_free(&sh.mounts);
-	return sh.failures > 0 ? -1 : 0;
+	return sh.failures;
 }

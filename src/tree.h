@@ -10,7 +10,6 @@
 
 /* What hl_tree() could not do; see struct hl_tree_ops. */
 enum hl_tree_failure {
-	HL_TREE_CROSS_DEVICE,	/* DST is not on SRC's filesystem: nothing made */
 	HL_TREE_INTO_ITSELF,	/* DST is inside SRC: nothing made */
 	HL_TREE_READ,		/* a source directory could not be read */
 	HL_TREE_MKDIR,		/* a directory could not be made */
@@ -21,7 +20,9 @@ enum hl_tree_failure {
 
 /*
  * hl_tree() prints nothing: it hands each outcome and event to these,
- * one at a time even when it runs threads.  ask, when not NULL, is -i:
+ * one at a time even when it runs threads.  A DSTDIR on another
+ * filesystem than SRCDIR is reported as DSTDIR's own outcome: a symlink
+ * to SRCDIR under -s, else the failure of a link across devices.  ask, when not NULL, is -i:
  * whether to replace an existing entry (> 0), keep it and count a
  * failure (0), or neither, as under --dry-run (< 0); hl_tree() then runs
  * on one thread.
@@ -51,7 +52,11 @@ struct hl_tree_request {
 	void				*ctx;
 };
 
-/* Returns 0 when everything was replicated, -1 when anything failed. */
+/*
+ * Returns the number of failures: entries not linked (a DST kept at -i's
+ * question among them) and events reported to failed().  0 when
+ * everything was replicated.
+ */
 int	hl_tree(const struct hl_tree_request *req);
 
 #endif

@@ -1,10 +1,10 @@
 /*
  * walk.c: depth-first walk through directory fds; see walk.h.
  *
- * Frames [0, closed) have been spilled: their remaining entries read into
- * memory and their fds closed.  Frames [closed, depth) are open.  Only the
- * deepest frames hold fds, so a tree of any depth costs at most
- * max_open + 1 of them.
+ * The frames live on a directory stack (dirstack.c), which keeps only the
+ * deepest max_open of them open: a frame it closes is spilled first, its
+ * remaining entries read into memory.  So a tree of any depth costs at
+ * most max_open + 1 fds.
  */
 #include <sys/stat.h>
 
@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dirstack.h"
 #include "walk.h"
 
 #define DIR_FLAGS	(O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -25,10 +26,8 @@ struct spilled {
 };
 
 struct walk_frame {
+	struct hl_dirslot slot;		/* fd -1 while spilled */
 	struct hl_dir	*dir;		/* NULL when its entries are in memory */
-	int		 fd;		/* -1 while spilled */
-	dev_t		 dev;		/* set when spilled, checked on reopen */
-	ino_t		 ino;
 	size_t		 pathlen;
 	bool		 left;		/* HL_WALK_LEAVE was returned */
 	bool		 skip;		/* hl_walk_skip(): read no more */
@@ -38,11 +37,16 @@ struct walk_frame {
 	size_t		 nameslen, namescap;
 };
 
-/* Index of the first frame still open; frames below it are spilled. */
-static size_t
-first_open(const struct hl_walk *w)
+static struct walk_frame *
+frame_at(const struct hl_walk *w, size_t i)
 {
-	return w->depth - w->open;
+	return hl_dirstack_at(&w->dirs, i);
+}
+
+static struct walk_frame *
+top(const struct hl_walk *w)
+{
+	return hl_dirstack_top(&w->dirs);
 }
 
 static void *
@@ -84,25 +88,18 @@ keep_entry(struct walk_frame *f, const struct hl_dirent *d)
 }
 
 /*
- * Reads the rest of the oldest open frame into memory and closes it.  A
- * frame reopened through ".." has its entries in memory already.
+ * The stack closes the oldest open frame: read the rest of its entries
+ * into memory first.  A frame reopened through ".." has them already.
  */
 static int
-spill_oldest(struct hl_walk *w)
+spill(void *frame)
 {
-	struct walk_frame	*f = &w->frames[first_open(w)];
+	struct walk_frame	*f = frame;
 	struct hl_dirent	 d;
-	struct stat		 st;
 	int			 rc;
 
-	if (fstat(f->fd, &st) < 0)
-		return -1;
-	f->dev = st.st_dev;
-	f->ino = st.st_ino;
 	if (f->dir == NULL) {
-		close(f->fd);
-		f->fd = -1;
-		w->open--;
+		close(f->slot.fd);
 		return 0;
 	}
 	while ((rc = hl_dir_next(f->dir, &d)) > 0)
@@ -112,8 +109,6 @@ spill_oldest(struct hl_walk *w)
 		return -1;
 	hl_dir_close(f->dir);
 	f->dir = NULL;
-	f->fd = -1;
-	w->open--;
 	return 0;
 }
 
@@ -121,58 +116,15 @@ static int
 push(struct hl_walk *w, int fd, size_t pathlen)
 {
 	struct walk_frame	*f;
-	void			*p;
 
-	if (w->open >= w->max_open && spill_oldest(w) < 0)
+	if ((f = hl_dirstack_push(&w->dirs, fd)) == NULL)
 		return -1;
-	if ((p = grow(w->frames, &w->cap, w->depth + 1,
-	    sizeof(*w->frames))) == NULL)
-		return -1;
-	w->frames = p;
-	f = &w->frames[w->depth];
-	memset(f, 0, sizeof(*f));
-	if ((f->dir = hl_dir_open(fd)) == NULL)
-		return -1;
-	f->fd = fd;
-	f->pathlen = pathlen;
-	w->depth++;
-	w->open++;
-	return 0;
-}
-
-/*
- * Climbing back to a spilled parent: reopen it through the child's "..",
- * and make sure it is the same directory, not one moved in meanwhile.
- */
-static int
-reopen_parent(struct hl_walk *w, int childfd)
-{
-	struct walk_frame	*parent = &w->frames[w->depth - 2];
-	int			 fd;
-
-	fd = hl_open_parent(childfd, parent->dev, parent->ino);
-	if (fd < 0)
-		return -1;
-	parent->fd = fd;
-	w->open++;
-	return 0;
-}
-
-int
-hl_open_parent(int childfd, dev_t dev, ino_t ino)
-{
-	struct stat	st;
-	int		fd;
-
-	fd = openat(childfd, "..", DIR_FLAGS);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || st.st_dev != dev || st.st_ino != ino) {
-		close(fd);
-		errno = ESTALE;
+	if ((f->dir = hl_dir_open(fd)) == NULL) {
+		hl_dirstack_pop(&w->dirs);
 		return -1;
 	}
-	return fd;
+	f->pathlen = pathlen;
+	return 0;
 }
 
 static void
@@ -180,25 +132,22 @@ free_frame(struct walk_frame *f)
 {
 	if (f->dir != NULL)
 		hl_dir_close(f->dir);
-	else if (f->fd >= 0)
-		close(f->fd);
+	else if (f->slot.fd >= 0)
+		close(f->slot.fd);
 	free(f->entries);
 	free(f->names);
 }
 
+/* Climbing back to a spilled parent reopens it (and checks it). */
 static int
 pop(struct hl_walk *w)
 {
-	struct walk_frame	*f = &w->frames[w->depth - 1];
-	int			 rc = 0;
+	int	rc = hl_dirstack_reopen_parent(&w->dirs);
 
-	if (w->depth > 1 && first_open(w) == w->depth - 1)
-		rc = reopen_parent(w, f->fd);
-	if (rc == 0 && w->depth > 1)
-		w->path.s[w->frames[w->depth - 2].pathlen] = '\0';
-	free_frame(f);
-	w->depth--;
-	w->open--;
+	if (rc == 0 && w->dirs.depth > 1)
+		w->path.s[frame_at(w, w->dirs.depth - 2)->pathlen] = '\0';
+	free_frame(top(w));
+	hl_dirstack_pop(&w->dirs);
 	return rc;
 }
 
@@ -206,11 +155,13 @@ int
 hl_walk_open_fd(struct hl_walk *w, int fd, const char *path)
 {
 	memset(w, 0, sizeof(*w));
-	w->max_open = HL_WALK_MAX_OPEN;
+	hl_dirstack_init(&w->dirs, sizeof(struct walk_frame), HL_WALK_MAX_OPEN,
+	    spill);
 	if (hl_pathbuf_join(&w->path, 0, path) < 0 ||
 	    push(w, fd, strlen(path)) < 0) {
 		free(w->path.s);
 		w->path.s = NULL;
+		hl_dirstack_free(&w->dirs);
 		return -1;
 	}
 	return 0;
@@ -258,9 +209,9 @@ hl_walk_next(struct hl_walk *w, struct hl_dirent *e)
 	struct walk_frame	*f;
 	int			 err = 0;
 
-	if (w->depth == 0 || w->stopped)
+	if (w->dirs.depth == 0 || w->stopped)
 		return HL_WALK_END;
-	f = &w->frames[w->depth - 1];
+	f = top(w);
 	if (f->left) {
 		if (pop(w) < 0) {
 			/* Without its parent's fd the walk cannot go on. */
@@ -268,9 +219,9 @@ hl_walk_next(struct hl_walk *w, struct hl_dirent *e)
 			w->stopped = true;
 			return HL_WALK_ERROR;
 		}
-		if (w->depth == 0)
+		if (w->dirs.depth == 0)
 			return HL_WALK_END;
-		f = &w->frames[w->depth - 1];
+		f = top(w);
 	}
 	if (!f->skip && next_entry(f, e, &err))
 		return HL_WALK_ENTRY;
@@ -303,7 +254,7 @@ on_device(int fd, const dev_t *dev)
 int
 hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev)
 {
-	size_t	parentlen = w->frames[w->depth - 1].pathlen;
+	size_t	parentlen = top(w)->pathlen;
 	int	fd, len;
 
 	fd = openat(hl_walk_fd(w), name, DIR_FLAGS);
@@ -322,19 +273,19 @@ hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev)
 void
 hl_walk_skip(struct hl_walk *w)
 {
-	w->frames[w->depth - 1].skip = true;
+	top(w)->skip = true;
 }
 
 int
 hl_walk_fd(const struct hl_walk *w)
 {
-	return w->frames[w->depth - 1].fd;
+	return top(w)->slot.fd;
 }
 
 const char *
 hl_walk_path(struct hl_walk *w, const char *name)
 {
-	size_t	len = w->frames[w->depth - 1].pathlen;
+	size_t	len = top(w)->pathlen;
 
 	w->path.s[len] = '\0';
 	if (name != NULL)
@@ -345,11 +296,11 @@ hl_walk_path(struct hl_walk *w, const char *name)
 void
 hl_walk_close(struct hl_walk *w)
 {
-	while (w->depth > 0) {
-		free_frame(&w->frames[w->depth - 1]);
-		w->depth--;
+	while (w->dirs.depth > 0) {
+		free_frame(top(w));
+		hl_dirstack_pop(&w->dirs);
 	}
-	free(w->frames);
+	hl_dirstack_free(&w->dirs);
 	free(w->path.s);
 	memset(w, 0, sizeof(*w));
 }

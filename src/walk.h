@@ -4,11 +4,11 @@
  * The walk is an iterator: hl_walk_next() returns each entry of the
  * current directory and, after its last one, a leave event.  The caller
  * descends into an entry with hl_walk_enter().  Depth is bounded neither
- * by the stack nor by PATH_MAX, and at most max_open (by default
- * HL_WALK_MAX_OPEN) directories
- * are open at once: deeper down, an ancestor's remaining entries are read
- * into memory and its fd closed, to be reopened through ".." (and checked
- * to be the same directory) when the walk climbs back to it.
+ * by the stack nor by PATH_MAX, and at most dirs.max_open (by default
+ * HL_WALK_MAX_OPEN) directories are open at once (dirstack.h): deeper
+ * down, an ancestor's remaining entries are read into memory and its fd
+ * closed, to be reopened through ".." (and checked to be the same
+ * directory) when the walk climbs back to it.
  */
 #ifndef HLINK_WALK_H
 #define HLINK_WALK_H
@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dirstack.h"
 #include "path.h"
 #include "sys.h"
 
@@ -31,15 +32,9 @@ enum hl_walk_event {
 };
 
 
-struct walk_frame;
-
 struct hl_walk {
-	struct walk_frame	*frames;
-	size_t			 depth;		/* frames in use */
-	size_t			 cap;
-	size_t			 open;		/* frames holding an open dir */
+	struct hl_dirstack	 dirs;		/* dirs.max_open: held open */
 	struct hl_pathbuf	 path;		/* root/dir/.../current */
-	size_t			 max_open;	/* directories held open */
 	int			 err;
 	bool			 stopped;	/* after an error it cannot pass */
 };
@@ -76,13 +71,6 @@ int	hl_walk_fd(const struct hl_walk *w);
  * it), or with name of that entry in it.  Valid until the next call.
  */
 const char *hl_walk_path(struct hl_walk *w, const char *name);
-
-/*
- * Opens the directory above childfd through "..", and checks that it is
- * still the directory dev and ino say: a directory moved meanwhile
- * gives ESTALE rather than a walk in the wrong place.
- */
-int	hl_open_parent(int childfd, dev_t dev, ino_t ino);
 
 /* Ends the walk early, or after HL_WALK_END; frees everything. */
 void	hl_walk_close(struct hl_walk *w);

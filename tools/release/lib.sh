@@ -35,7 +35,7 @@ dist_files()
 	    tests/fuzz/*.c tests/fuzz/*.dict tests/fuzz/corpus/*/* \
 	    tests/fuzz/regress/*.md tests/fuzz/regress/*/* \
 	    tests/completions/*.sh tests/completions/*.zsh \
-	    contrib/completions/* tools/release/*; do
+	    contrib/completions/* tools/release/* tools/check-floors; do
 		if [ -f "$f" ]; then printf '%s\n' "$f"; fi
 	done | LC_ALL=C sort
 }

@@ -1,0 +1,385 @@
+/*
+ * output.c: every line the user sees; see output.h.  The words' floor:
+ * messages.c says why, this file says the rest and writes it out.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output.h"
+
+#ifndef HLINK_VERSION
+#define HLINK_VERSION "unknown"
+#endif
+
+/* hl_quote() writes at most four bytes per byte of a name, and quotes. */
+#define QUOTED_MAX	(4 * PATH_MAX + 3)
+#define WHY_MAX		(3 * QUOTED_MAX + 256)
+
+/*
+ * About 100 KiB: on the heap, once, and not on the stack of a -r -j
+ * worker (musl gives a thread 128 KiB), which calls in here to report.
+ */
+struct out_buffers {
+	char	a[QUOTED_MAX];
+	char	b[QUOTED_MAX];
+	char	c[QUOTED_MAX];
+	char	why[WHY_MAX];
+};
+
+static const char usage_text[] =
+"Usage: hlink [OPTION]... [-T] SRC DST\n"
+"  or:  hlink [OPTION]... SRC... DIR\n"
+"  or:  hlink [OPTION]... -t DIR SRC...\n"
+"  or:  hlink -r [OPTION]... SRCDIR DSTDIR\n"
+"  or:  hlink --list [-0LPv] FILE [ROOT]...\n"
+"Make DST a hard link to SRC, or make DIR/basename(SRC) for each SRC.\n"
+"With -r, make DSTDIR a replica of SRCDIR whose files are hard links.\n"
+"With --list, print every name of FILE's inode under the ROOTs (by\n"
+"default, FILE's whole filesystem).\n"
+"\n"
+"  -L, --follow                link the file a symlink SRC resolves to "
+"(default)\n"
+"  -P, --no-follow             link a symlink SRC itself\n"
+"      --src-dir=DIR           resolve relative SRC operands against DIR\n"
+"      --dst-dir=DIR           resolve DST, DIR and -t DIR against DIR\n"
+"  -s, --symlink-fallback      make a symbolic link where no hard link can "
+"be\n"
+"      --relative              with -s, the symbolic link holds a relative "
+"path\n"
+"  -f, --force                 replace an existing DST, atomically\n"
+"  -i, --interactive           ask before replacing an existing DST\n"
+"  -n, --no-dereference        treat a DST that is a symlink to a directory "
+"as a file\n"
+"  -T, --no-target-directory   treat DST as the link's name, never as a "
+"directory\n"
+"  -t, --target-directory=DIR  make the links in DIR\n"
+"  -v, --verbose               print each link made\n"
+"  -q, --quiet                 print no notice for a symbolic link fallback\n"
+"      --dry-run               say what would be done, and change nothing\n"
+"  -r, --recursive             replicate directory trees (see above)\n"
+"  -j, --jobs=N                with -r, use N threads (default: one per CPU)\n"
+"      --list                  print the names of FILE (see above)\n"
+"  -0, --null                  with --list, end each name with NUL\n"
+"  -h, --help                  print this help and exit\n"
+"  -V, --version               print the version and exit\n"
+"\n"
+"Exit status: 0 if every operand ended linked, 1 if any did not, 2 for a\n"
+"command line of the wrong shape.  See hlink(1).\n";
+
+static void
+say(FILE *f, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("hlink: ", f);
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+}
+
+/* The buffers, or NULL after saying that there is no memory for them. */
+static struct out_buffers *
+buffers(struct hl_out *o)
+{
+	if (o->buf == NULL && (o->buf = malloc(sizeof(*o->buf))) == NULL)
+		say(stderr, "%s", strerror(ENOMEM));
+	return o->buf;
+}
+
+static const char *
+quoted(const char *name, char *buf)
+{
+	hl_quote(name, buf, QUOTED_MAX);
+	return buf;
+}
+
+void
+hl_out_free(struct hl_out *o)
+{
+	free(o->buf);
+	o->buf = NULL;
+}
+
+void
+hl_out_usage_error(const char *msg)
+{
+	say(stderr, "%s", msg);
+	fputs("Try 'hlink --help' for more information.\n", stderr);
+}
+
+void
+hl_out_help(void)
+{
+	fputs(usage_text, stdout);
+}
+
+void
+hl_out_version(void)
+{
+	puts("hlink " HLINK_VERSION);
+}
+
+int
+hl_out_flush(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		say(stderr, "write error: %s", strerror(errno));
+		return 1;
+	}
+	return status;
+}
+
+static void
+outcome_failed(struct out_buffers *b, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	const char	*hint = hl_hint(out);
+
+	hl_format_why(req, out, b->why, sizeof(b->why));
+	say(stderr, "cannot link %s to %s: %s", quoted(req->dst_shown, b->a),
+	    quoted(req->src_shown, b->b), b->why);
+	if (hint != NULL)
+		say(stderr, "hint: %s", hint);
+}
+
+static void
+outcome_done(const struct hl_out *o, struct out_buffers *b,
+    const struct hl_request *req, const struct hl_outcome *out)
+{
+	bool		 dry = o->dry_run;
+	const char	*verb = out->status == HL_REPLACED ? "would replace " :
+			    "would link ";
+
+	quoted(req->dst_shown, b->a);
+	if (out->status != HL_SYMLINKED) {
+		printf("%s%s => %s\n", dry ? verb : "", b->a,
+		    quoted(req->src_shown, b->b));
+		return;
+	}
+	if (!dry && !o->quiet) {
+		hl_format_why(req, out, b->why, sizeof(b->why));
+		say(stderr, "%s: made a symbolic link instead: %s", b->a,
+		    b->why);
+	}
+	if (dry || o->verbose)
+		printf("%s%s -> %s\n", dry ? "would make a symbolic link " : "",
+		    b->a, quoted(out->target, b->b));
+}
+
+void
+hl_out_outcome(void *ctx, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b;
+
+	if (out->status != HL_FAILED && (out->status == HL_ALREADY ||
+	    (!o->dry_run && !o->verbose &&
+	    (out->status != HL_SYMLINKED || o->quiet))))
+		return;		/* the fast path: nothing to say */
+	if ((b = buffers(o)) == NULL)
+		return;
+	if (out->status == HL_FAILED)
+		outcome_failed(b, req, out);
+	else
+		outcome_done(o, b, req, out);
+}
+
+/* A reply starting with y or Y replaces; anything else, or none, skips. */
+int
+hl_out_ask(void *ctx, const struct hl_request *req)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b = buffers(o);
+	int			 c, first;
+
+	if (b == NULL)
+		return o->dry_run ? -1 : 0;
+	if (o->dry_run) {
+		printf("would ask to replace %s => %s\n",
+		    quoted(req->dst_shown, b->a), quoted(req->src_shown, b->b));
+		return -1;
+	}
+	fflush(stdout);
+	fprintf(stderr, "hlink: replace %s? ", quoted(req->dst_shown, b->a));
+	fflush(stderr);
+	first = c = getchar();
+	while (c != EOF && c != '\n')
+		c = getchar();
+	return first == 'y' || first == 'Y';
+}
+
+void
+hl_out_cannot_open(struct hl_out *o, const char *dir, int err)
+{
+	struct out_buffers	*b = buffers(o);
+
+	if (b != NULL)
+		say(stderr, "cannot open directory %s: %s", quoted(dir, b->a),
+		    strerror(err));
+}
+
+void
+hl_out_not_a_target(struct hl_out *o, const char *dir)
+{
+	struct out_buffers	*b = buffers(o);
+
+	if (b != NULL)
+		say(stderr, "target %s is not a directory", quoted(dir, b->a));
+}
+
+static void
+tree_made_dir(void *ctx, const char *dst, const char *src)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b;
+
+	(void)src;
+	if (!o->dry_run && !o->verbose)
+		return;
+	if ((b = buffers(o)) == NULL)
+		return;
+	if (o->dry_run)
+		printf("would create directory %s\n", quoted(dst, b->a));
+	else
+		printf("created directory %s\n", quoted(dst, b->a));
+}
+
+static void
+tree_mount_point(void *ctx, const char *dst, const char *src,
+    const char *target)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b = buffers(o);
+	const char		*made = o->dry_run ? "would make" : "made";
+
+	if (b == NULL)
+		return;
+	quoted(src, b->a);
+	quoted(dst, b->b);
+	if (!o->quiet && target == NULL)
+		say(stderr, "%s: another filesystem is mounted there, "
+		    "not entered: %s the empty directory %s", b->a, made, b->b);
+	else if (!o->quiet)
+		say(stderr, "%s: another filesystem is mounted there, "
+		    "not entered: %s a symbolic link %s instead", b->a, made,
+		    b->b);
+	if (target != NULL && (o->verbose || o->dry_run))
+		printf("%s%s -> %s\n", o->dry_run ?
+		    "would make a symbolic link " : "", b->b,
+		    quoted(target, b->c));
+}
+
+static void
+tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b = buffers(o);
+	const char		*p;
+
+	if (b == NULL)
+		return;
+	p = quoted(path, b->a);
+	switch (what) {
+	case HL_TREE_INTO_ITSELF:
+		say(stderr, "cannot replicate %s inside itself, as %s",
+		    quoted(o->operand->src_shown, b->b), p);
+		break;
+	case HL_TREE_READ:
+		say(stderr, "cannot read directory %s: %s", p, strerror(err));
+		break;
+	case HL_TREE_MKDIR:
+		say(stderr, "cannot make directory %s: %s", p, strerror(err));
+		break;
+	case HL_TREE_SYMLINK:
+		say(stderr, "cannot make symbolic link %s: %s", p,
+		    strerror(err));
+		break;
+	case HL_TREE_NOT_DIR:
+		say(stderr, "cannot make directory %s: it exists and is not a "
+		    "directory", p);
+		break;
+	case HL_TREE_ATTRS:
+		say(stderr, "cannot set the mode, owner or times of %s: %s", p,
+		    strerror(err));
+		break;
+	}
+}
+
+const struct hl_tree_ops *
+hl_out_tree_ops(bool asking)
+{
+	static const struct hl_tree_ops	ops = {
+		.report = hl_out_outcome,
+		.made_dir = tree_made_dir,
+		.mount_point = tree_mount_point,
+		.failed = tree_failed,
+	};
+	static const struct hl_tree_ops	asking_ops = {
+		.report = hl_out_outcome,
+		.ask = hl_out_ask,
+		.made_dir = tree_made_dir,
+		.mount_point = tree_mount_point,
+		.failed = tree_failed,
+	};
+
+	return asking ? &asking_ops : &ops;
+}
+
+void
+hl_out_name(void *ctx, const char *path)
+{
+	const struct hl_out	*o = ctx;
+
+	fputs(path, stdout);
+	putchar(o->null ? '\0' : '\n');
+}
+
+void
+hl_out_unreadable(void *ctx, const char *path, int err)
+{
+	struct out_buffers	*b = buffers(ctx);
+
+	if (b != NULL)
+		say(stderr, "cannot read directory %s: %s",
+		    quoted(path, b->a), strerror(err));
+}
+
+void
+hl_out_list_failure(struct hl_out *o, const struct hl_list_request *req,
+    const struct hl_list_result *res)
+{
+	struct out_buffers	*b = buffers(o);
+	char			*file, *root;
+
+	if (b == NULL)
+		return;
+	file = b->a;
+	root = b->b;
+	quoted(req->file, file);
+	if (res->root != NULL)
+		quoted(res->root, root);
+	if (res->status == HL_LIST_NO_FILE)
+		say(stderr, "cannot read %s: %s", file, strerror(res->err));
+	else if (res->status == HL_LIST_NO_MOUNT)
+		say(stderr, "cannot find the filesystem of %s: %s", file,
+		    strerror(res->err));
+	else if (res->status == HL_LIST_OTHER_FS)
+		say(stderr, "%s is on another filesystem than %s", root, file);
+	else if (res->err == ENOTDIR)
+		say(stderr, "%s is not a directory", root);
+	else
+		say(stderr, "cannot read directory %s: %s", root,
+		    strerror(res->err));
+}
+
+void
+hl_out_list_found(const struct hl_list_result *res)
+{
+	fflush(stdout);
+	say(stderr, "found %lu of %lu names", res->found, res->nlink);
+}
