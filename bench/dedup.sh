@@ -108,7 +108,7 @@ sizes_of() { # scenario -> "N SIZE"
 
 now_ms() { date +%s%N | awk '{ printf "%.1f", $1 / 1e6 }'; }
 
-results=()	# fs|scen|tool|median|mean|runs|status|left_root|left_fs
+results=()	# fs|scen|tool|median|mean|runs|status|left_root|left_fs|cpu
 dedupable=()	# fs|scen|root bytes|fs bytes|names
 goals=()
 
@@ -120,7 +120,7 @@ summarize() {
 
 bench_scenario() { # fs dir scenario
 	local fs=$1 d=$2/$3 scen=$3 n size man=$tmp/$3.manifest sync=0
-	local entry name cmd log t0 t1 probe st lr lf nc stats
+	local entry name cmd log t0 t1 probe st lr lf nc stats cpu
 	read -r n size < <(sizes_of "$scen")
 	[ "$fs" = tmpfs ] || sync=1
 	rm -rf "$d"
@@ -129,7 +129,7 @@ bench_scenario() { # fs dir scenario
 	[ "$st" = OK ] || die "$scen: the fresh tree does not check"
 	dedupable+=("$fs|$scen|$lr|$lf|$(wc -l <"$man")")
 	note "$fs $scen: $(wc -l <"$man") names, $(du -sm "$d" | cut -f1) MB, dedupable under root $lr bytes, freeable $lf"
-	local -a order=() slowset=()
+	local -a order=()
 	# a first run of each, timed by the clock and checked like the others;
 	# a tool slower than $slow s keeps that one run
 	for entry in "${tools[@]}"; do
@@ -148,7 +148,7 @@ bench_scenario() { # fs dir scenario
 		if awk -v p="$probe" -v s="$slow" 'BEGIN { exit !(p > s * 1000) }'; then
 			note "  $name: ${probe} ms, over ${slow} s: that one run only"
 			read -r st lr lf nc < <(summarize "$log")
-			results+=("$fs|$scen|$name|$probe|$probe|1|$st|$lr|$lf")
+			results+=("$fs|$scen|$name|$probe|$probe|1|$st|$lr|$lf|n/a")
 		else
 			order+=("$entry")
 		fi
@@ -177,13 +177,15 @@ bench_scenario() { # fs dir scenario
 		read_json 1 "$stats"-r*.json >"$stats.txt" 2>/dev/null || : >"$stats.txt"
 		read -r st lr lf nc < <(summarize "$log")
 		[ "$nc" -eq $((1 + rounds * (runs + 1) - rounds)) ] || st=WRONG	# a check missing
-		results+=("$fs|$scen|$name|$(field_of "$stats.txt" "$name" 5)|$(field_of "$stats.txt" "$name" 2)|$(field_of "$stats.txt" "$name" 4)|$st|$lr|$lf")
+		cpu=$(awk -v u="$(field_of "$stats.txt" "$name" 6)" -v s="$(field_of "$stats.txt" "$name" 7)" \
+		    'BEGIN { if (u == "n/a" || s == "n/a") print "n/a"; else printf "%.1f", u + s }')
+		results+=("$fs|$scen|$name|$(field_of "$stats.txt" "$name" 5)|$(field_of "$stats.txt" "$name" 2)|$(field_of "$stats.txt" "$name" 4)|$st|$lr|$lf|$cpu")
 		note "  $name: median $(field_of "$stats.txt" "$name" 5) ms, $st, left $lr / $lf"
 	done
 	rm -rf "$d"
 }
 
-res() { # fs scen tool field(4 median 5 mean 6 runs 7 status 8 lr 9 lf)
+res() { # fs scen tool field(4 median 5 mean 6 runs 7 status 8 lr 9 lf 10 cpu)
 	printf '%s\n' "${results[@]}" | awk -F'|' -v f="$1" -v s="$2" -v t="$3" -v k="$4" \
 	    '$1 == f && $2 == s && $3 == t { print $k; found = 1 } END { if (!found) print "n/a" }'
 }
@@ -199,14 +201,14 @@ table() { # fs scen
 	echo
 	echo "### $scen on $fs ($(fstype "$(fs_dir "$fs")")): $nn names; dedupable under ROOT $dr bytes; freeable on the filesystem $df bytes"
 	echo
-	echo "| tool | median ms | mean ms | runs | x hlink | x floor | left under ROOT | % | left on fs | % | verified |"
-	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-	[ -n "$has_dedup" ] || echo "| hlink | hlink has no --dedup: skipped | | | | | | | | | |"
+	echo "| tool | median ms | mean ms | cpu ms | runs | x hlink | x floor | left under ROOT | % | left on fs | % | verified |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+	[ -n "$has_dedup" ] || echo "| hlink | hlink has no --dedup: skipped | | | | | | | | | | |"
 	for entry in "${tools[@]}"; do
 		name=${entry%%|*}
-		IFS='|' read -r _ _ _ med mean n st lr lf <<<"$(printf '%s\n' "${results[@]}" | awk -F'|' -v f="$fs" -v s="$scen" -v t="$name" '$1 == f && $2 == s && $3 == t')"
+		IFS='|' read -r _ _ _ med mean n st lr lf cpu <<<"$(printf '%s\n' "${results[@]}" | awk -F'|' -v f="$fs" -v s="$scen" -v t="$name" '$1 == f && $2 == s && $3 == t')"
 		[ -n "${med:-}" ] || continue
-		echo "| $name | $med | $mean | $n | $(ratio "$med" "$hm") | $(ratio "$med" "$fm") | $lr | $(pct "$lr" "$dr") | $lf | $(pct "$lf" "$df") | $st |"
+		echo "| $name | $med | $mean | $cpu | $n | $(ratio "$med" "$hm") | $(ratio "$med" "$fm") | $lr | $(pct "$lr" "$dr") | $lf | $(pct "$lf" "$df") | $st |"
 	done
 }
 
@@ -224,7 +226,7 @@ judge() { # fs scen
 		goals+=("MISSED  $scen/$fs: hlink's result is $hst")
 		return
 	fi
-	best= bestn=
+	best='' bestn=''
 	for p in $peers; do
 		m=$(res "$fs" "$scen" "$p" 4)
 		[ "$m" != n/a ] || continue

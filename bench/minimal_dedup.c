@@ -14,9 +14,11 @@
  *    for free; xattrs are not compared (hlink does, by default).
  * 3. Read a class's inodes side by side, block by block, each byte at
  *    most once: every block, the members of each subgroup still alive are
- *    sorted by the block's bytes (memcmp) and split where they differ;
+ *    compared with the first (all equal: go on) or else sorted by the
+ *    block's bytes (memcmp) and split where they differ;
  *    a member alone in its subgroup is dropped and read no further.  The
- *    block is a share of an 8 MiB buffer (4 KiB to 1 MiB); the files
+ *    block is a share of an 8 MiB buffer (4 KiB to 256 KiB, so that a
+ *    block step stays in the caches while it is compared); the files
  *    stay open across blocks while the class fits RLIMIT_NOFILE (raised
  *    to its hard limit), else each block reopens them.
  * 4. In each set of identical inodes keep the one with the most names
@@ -223,9 +225,14 @@ refine(struct node **set, size_t n, off_t off, off_t size, size_t bs,
 			else
 				failed++;
 		n = j;
+		off += (off_t)len;
+		/* the usual case, all still equal: n - 1 compares, no sort */
+		for (i = 1; i < n && memcmp(set[0]->buf, set[i]->buf, len) == 0; i++)
+			;
+		if (i == n)
+			continue;
 		cmp_len = len;
 		qsort(set, n, sizeof(*set), cmp_node);
-		off += (off_t)len;
 		for (i = 0; i < n; i = j) {
 			for (j = i + 1; j < n &&
 			    memcmp(set[i]->buf, set[j]->buf, len) == 0; j++)
@@ -259,7 +266,7 @@ do_class(size_t a, size_t b)
 	nodes = calloc(n, sizeof(*nodes));
 	set = calloc(n, sizeof(*set));
 	bs = BUDGET / n;
-	bs = bs < 4096 ? 4096 : bs > (1u << 20) ? (1u << 20) : bs & ~4095ul;
+	bs = bs < 4096 ? 4096 : bs > (256u << 10) ? (256u << 10) : bs & ~4095ul;
 	bufs = malloc(n * bs);
 	if (nodes == NULL || set == NULL || bufs == NULL) {
 		perror("minimal_dedup");
