@@ -18,7 +18,7 @@ HL_LDLIBS = -pthread
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
-CORE = hardlink diagnose messages quote path sys walk list tree
+CORE = hardlink diagnose messages quote path sys walk list tree fileeq dedup
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dedup.h"
 #include "hardlink.h"
 #include "list.h"
 #include "options.h"
@@ -42,10 +43,13 @@ static const char usage_text[] =
 "  or:  hlink [OPTION]... -t DIR SRC...\n"
 "  or:  hlink -r [OPTION]... SRCDIR DSTDIR\n"
 "  or:  hlink --list [-0LPv] FILE [ROOT]...\n"
+"  or:  hlink --dedup [OPTION]... ROOT...\n"
 "Make DST a hard link to SRC, or make DIR/basename(SRC) for each SRC.\n"
 "With -r, make DSTDIR a replica of SRCDIR whose files are hard links.\n"
 "With --list, print every name of FILE's inode under the ROOTs (by\n"
 "default, FILE's whole filesystem).\n"
+"With --dedup, make identical regular files under the ROOTs hard links of\n"
+"one file.\n"
 "\n"
 "  -L, --follow                link the file a symlink SRC resolves to "
 "(default)\n"
@@ -67,9 +71,16 @@ static const char usage_text[] =
 "  -q, --quiet                 print no notice for a symbolic link fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
 "  -r, --recursive             replicate directory trees (see above)\n"
-"  -j, --jobs=N                with -r, use N threads (default: one per CPU)\n"
+"  -j, --jobs=N                with -r, --dedup, use N threads (default: one per CPU)\n"
 "      --list                  print the names of FILE (see above)\n"
 "  -0, --null                  with --list, end each name with NUL\n"
+"      --dedup                 link identical files under the ROOTs (see above)\n"
+"      --min-size=SIZE         with --dedup, skip files smaller (default 1)\n"
+"      --max-size=SIZE         with --dedup, skip files larger; SIZE takes\n"
+"                              K, M, G, T (powers of 1024)\n"
+"      --content-only          with --dedup, ignore mode, owner and xattrs\n"
+"      --respect-time          with --dedup, link only files of one mtime\n"
+"      --progress              show a progress line (--no-progress: never)\n"
 "  -h, --help                  print this help and exit\n"
 "  -V, --version               print the version and exit\n"
 "\n"
@@ -517,6 +528,121 @@ run_list(const struct options *o)
 	return res.skipped > 0 ? 1 : 0;
 }
 
+/*
+ * --dedup's words: every line it prints is here.  hl_dedup() calls
+ * these one at a time, from whichever thread.
+ */
+static void
+dedup_relinked(void *ctx, const char *name, const char *kept)
+{
+	const struct options	*o = ctx;
+	char			 n[QUOTED_MAX], k[QUOTED_MAX];
+
+	if (o->link_flags & HL_DRY_RUN)
+		printf("would link %s => %s\n", quoted(name, n),
+		    quoted(kept, k));
+	else if (o->verbose)
+		printf("%s => %s\n", quoted(name, n), quoted(kept, k));
+}
+
+static void
+dedup_failed(void *ctx, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	(void)ctx;
+	report_failure(req, out);
+}
+
+static void
+dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
+{
+	const struct options	*o = ctx;
+	char			 p[QUOTED_MAX];
+
+	quoted(path, p);
+	switch (what) {
+	case HL_DEDUP_BAD_ROOT:
+		say(stderr, "cannot read %s: %s", p, strerror(err));
+		break;
+	case HL_DEDUP_NO_DIR:
+		say(stderr, "cannot read directory %s: %s", p, strerror(err));
+		break;
+	case HL_DEDUP_NO_FILE:
+		say(stderr, "cannot read %s: %s", p, strerror(err));
+		break;
+	case HL_DEDUP_CHANGED:
+		say(stderr, "%s changed since it was compared: skipped", p);
+		break;
+	case HL_DEDUP_OTHER_FS:
+		if (!o->quiet)
+			say(stderr, "%s: another filesystem is mounted there, "
+			    "not entered", p);
+		break;
+	}
+}
+
+/* 123 bytes, 1.5 KiB, 12.0 MiB... */
+static const char *
+bytes(unsigned long long n, char *buf, size_t size)
+{
+	static const char	*units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double			 x = (double)n;
+	int			 u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, size, "%llu byte%s", n, n == 1 ? "" : "s");
+		return buf;
+	}
+	while (x >= 1024 && u < 4) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", x, units[u]);
+	return buf;
+}
+
+static void
+dedup_summary(const struct options *o, const struct hl_dedup_stats *st)
+{
+	bool	dry = o->link_flags & HL_DRY_RUN;
+	char	freed[32], held[32];
+
+	if (st->err != 0)
+		say(stderr, "stopped: %s", strerror(st->err));
+	if (o->quiet)
+		return;
+	fflush(stdout);
+	say(stderr, "%llu name%s %srelinked in %llu group%s of %llu file%s "
+	    "scanned; %s %sfreed, %s %sheld by names outside the roots",
+	    st->relinked, st->relinked == 1 ? "" : "s",
+	    dry ? "would be " : "", st->groups, st->groups == 1 ? "" : "s",
+	    st->files, st->files == 1 ? "" : "s",
+	    bytes(st->freed, freed, sizeof(freed)), dry ? "would be " : "",
+	    bytes(st->held, held, sizeof(held)),
+	    dry ? "would still be " : "still ");
+}
+
+static const struct hl_dedup_ops dedup_ops = {
+	dedup_relinked, dedup_failed, dedup_event
+};
+
+static int
+run_dedup(const struct options *o)
+{
+	struct hl_dedup_stats		st;
+	struct hl_dedup_request		req = { o->operands, o->noperands,
+					    o->dedup.min_size,
+					    o->dedup.max_size,
+					    o->dedup.content_only,
+					    o->dedup.respect_time,
+					    o->link_flags & HL_DRY_RUN,
+					    o->jobs, &dedup_ops, (void *)o };
+	int				rc = hl_dedup(&req, &st);
+
+	dedup_summary(o, &st);
+	return rc < 0 ? 1 : 0;
+}
+
 /* A verbose run into a full disk or a closed pipe must not say 0. */
 static int
 flush_stdout(int status)
@@ -549,5 +675,7 @@ main(int argc, char **argv)
 	}
 	if (o.list)
 		return flush_stdout(run_list(&o));
+	if (o.dedup.on)
+		return flush_stdout(run_dedup(&o));
 	return flush_stdout(run_links(&o));
 }

@@ -78,4 +78,11 @@ int	hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m);
 bool	hl_mounts_has(const struct hl_mounts *m, const char *rel);
 void	hl_mounts_free(struct hl_mounts *m);
 
+/*
+ * The extended attributes of the file open as fd, names and values, in
+ * a malloc'd blob that is the same bytes for the same attributes (*blob
+ * NULL for none).  Returns the blob's length, or -1 with errno set.
+ */
+ssize_t	hl_xattrs(int fd, char **blob);
+
 #endif
