@@ -810,6 +810,7 @@ struct relink {
 	struct dedup		*d;
 	uint32_t		 kept;		/* inode */
 	uint32_t		 kname;		/* its name used to link */
+	uint32_t		 kdir;		/* kdirfd's, or NONE */
 	int			 kdirfd;
 	char			 kshown[PATH_BUF];
 	uint32_t		 dir;		/* dirfd's, or NONE */
@@ -873,18 +874,20 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 {
 	const struct name	*nm = &r->d->names[k];
 
-	if (r->kdirfd >= 0)
-		close(r->kdirfd);
 	r->kept = i;
 	r->kname = k;
-	r->kdirfd = -1;
 	r->aborted = true;
 	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
 		return -1;
-	if (!r->d->req->dry_run &&
-	    (r->kdirfd = open_dir(r->d, nm->dir)) < 0) {
-		event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
-		return -1;
+	if (!r->d->req->dry_run && r->kdir != nm->dir) {
+		if (r->kdirfd >= 0)
+			close(r->kdirfd);
+		r->kdir = NONE;
+		if ((r->kdirfd = open_dir(r->d, nm->dir)) < 0) {
+			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
+			return -1;
+		}
+		r->kdir = nm->dir;
 	}
 	r->aborted = false;
 	return 0;
@@ -1074,7 +1077,7 @@ relink_all(struct dedup *d, const struct work *wk)
 		return;
 	}
 	r->d = d;
-	r->dir = NONE;
+	r->dir = r->kdir = NONE;
 	r->dirfd = r->kdirfd = -1;
 	for (c = 0; c < wk->nclasses && d->err == 0; c++)
 		relink_class(r, wk, &wk->classes[c]);

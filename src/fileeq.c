@@ -486,7 +486,8 @@ too_wide(struct cmp *s, struct member **run, size_t k)
 	size_t		  lo, hi;
 	int		  rc = 0;
 
-	if ((rest = malloc(k * sizeof(*rest))) == NULL)
+	if (buffer(s, 0) == NULL ||
+	    (rest = malloc(k * sizeof(*rest))) == NULL)
 		return -1;
 	for (lo = 0; lo < k; lo++)
 		hash_whole(s, run[lo]);
