@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "hardlink.h"
+#include "dedup.h"
 #include "list.h"
 #include "tree.h"
 
@@ -69,5 +70,10 @@ void	hl_out_list_failure(struct hl_out *o,
 	    const struct hl_list_result *res);
 /* -v: how many of FILE's names the search found. */
 void	hl_out_list_found(const struct hl_list_result *res);
+
+/* --dedup: its callbacks (ctx is a struct hl_out), and the summary. */
+const struct hl_dedup_ops *hl_out_dedup_ops(void);
+void	hl_out_dedup_summary(struct hl_out *o,
+	    const struct hl_dedup_stats *st);
 
 #endif

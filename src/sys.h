@@ -124,4 +124,11 @@ int	hl_rename_noreplace(int dirfd, const char *old, const char *new);
 int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 	    uint64_t *done);
 
+/*
+ * The extended attributes of the file open as fd, names and values, in
+ * a malloc'd blob that is the same bytes for the same attributes (*blob
+ * NULL for none).  Returns the blob's length, or -1 with errno set.
+ */
+ssize_t	hl_xattrs(int fd, char **blob);
+
 #endif
