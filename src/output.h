@@ -45,8 +45,8 @@ void	hl_out_version(void);
 int	hl_out_flush(int status);
 
 /* What hl_link() did: a failure and its hint, or -v, -s, --dry-run lines. */
-void	hl_out_outcome(void *out, const struct hl_request *req,
-	    const struct hl_outcome *outcome);
+void	hl_out_outcome(void *ctx, const struct hl_request *req,
+	    const struct hl_outcome *out);
 
 /*
  * -i: asks whether to replace req's DST, as the ask of hl_link_ask();

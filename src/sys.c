@@ -833,3 +833,13 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 }
 
 #endif
+
+bool
+hl_not_supported(int err)
+{
+#if EOPNOTSUPP != ENOTSUP
+	if (err == EOPNOTSUPP)
+		return true;
+#endif
+	return err == ENOTSUP;
+}

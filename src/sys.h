@@ -46,6 +46,12 @@ int	hl_open_dir(int dirfd, const char *path, bool follow);
 int	hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
 	    size_t size);
 
+/*
+ * True for ENOTSUP and EOPNOTSUPP, which are one value on Linux and two
+ * on some other systems.
+ */
+bool	hl_not_supported(int err);
+
 /* The number of CPUs this process may run on, or -1. */
 long	hl_cpu_count(void);
 
