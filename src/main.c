@@ -16,6 +16,7 @@
 #include "options.h"
 #include "output.h"
 #include "path.h"
+#include "progress.h"
 #include "sys.h"
 #include "temp.h"
 #include "tree.h"
@@ -27,6 +28,7 @@ struct run {
 	int			 flags;		/* for every hl_request */
 	int			 failures;	/* the run's one count */
 	struct hl_out		*out;
+	struct hl_counters	*counters;	/* or NULL: no progress */
 };
 
 /* Links one operand; a DST kept at -i's question is a failure too. */
@@ -43,6 +45,7 @@ link_operand(struct run *run, struct hl_request *req)
 		run->failures++;
 	if (answer > 0)
 		hl_out_outcome(run->out, req, &out);
+	HL_COUNT(run->counters, files, 1);
 }
 
 static bool
@@ -64,6 +67,7 @@ replicate(struct run *run, const struct hl_request *req)
 		.jobs = run->o->jobs,
 		.ops = hl_out_tree_ops(run->o->replace == REPLACE_ASK),
 		.ctx = run->out,
+		.counters = run->counters,
 	};
 
 	run->out->operand = req;
@@ -181,7 +185,8 @@ open_option_dir(struct hl_out *out, const char *dir, int *fd)
 }
 
 static int
-run_links(const struct options *o, struct hl_out *out)
+run_links(const struct options *o, struct hl_out *out,
+    struct hl_counters *counters)
 {
 	struct run	run = {
 		.o = o,
@@ -189,6 +194,7 @@ run_links(const struct options *o, struct hl_out *out)
 		.dstdirfd = AT_FDCWD,
 		.flags = o->link_flags,
 		.out = out,
+		.counters = counters,
 	};
 	int		n = o->noperands;
 
@@ -233,6 +239,25 @@ run_list(const struct options *o, struct hl_out *out)
 	return res.skipped > 0 ? 1 : 0;
 }
 
+/*
+ * The progress line of a linking run, when it may show (--list has
+ * none: its output is the names).  Counts only while it can show.
+ */
+static int
+run_links_shown(const struct options *o, struct hl_out *out)
+{
+	struct hl_counters	counters = { 0 };
+	int			status;
+
+	if (o->progress != PROGRESS_NEVER)
+		out->ticker = hl_ticker_start(&counters, HL_PROGRESS_LINKS,
+		    o->progress == PROGRESS_ALWAYS);
+	status = run_links(o, out, out->ticker != NULL ? &counters : NULL);
+	hl_ticker_stop(out->ticker);
+	out->ticker = NULL;
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -261,7 +286,7 @@ main(int argc, char **argv)
 	};
 	/* From here on a signal removes the temporary names in flight. */
 	(void)hl_temp_catch_signals();
-	status = o.list ? run_list(&o, &out) : run_links(&o, &out);
+	status = o.list ? run_list(&o, &out) : run_links_shown(&o, &out);
 	hl_out_free(&out);
 	return hl_out_flush(status);
 }

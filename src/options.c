@@ -23,7 +23,9 @@ enum long_only {
 	OPT_DST_DIR,
 	OPT_RELATIVE,
 	OPT_DRY_RUN,
-	OPT_LIST
+	OPT_LIST,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS
 };
 
 /* A leading ':' makes getopt return ':' for a missing argument. */
@@ -47,6 +49,8 @@ static const struct option long_options[] = {
 	{ "recursive",		no_argument,		NULL, 'r' },
 	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+	{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 	{ "null",		no_argument,		NULL, '0' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -190,6 +194,12 @@ apply_option(int c, struct options *o)
 		break;
 	case '0':
 		o->null = true;
+		break;
+	case OPT_PROGRESS:
+		o->progress = PROGRESS_ALWAYS;
+		break;
+	case OPT_NO_PROGRESS:
+		o->progress = PROGRESS_NEVER;
 		break;
 	}
 }

@@ -97,6 +97,22 @@ quoted(const char *name, char *buf)
 	return buf;
 }
 
+/*
+ * Around every line written while a progress line may show: it is erased
+ * first and redrawn by its ticker after, never mixed into the line.
+ */
+static void
+hold(const struct hl_out *o)
+{
+	hl_ticker_hold(o->ticker);
+}
+
+static void
+release(const struct hl_out *o)
+{
+	hl_ticker_release(o->ticker);
+}
+
 void
 hl_out_free(struct hl_out *o)
 {
@@ -183,10 +199,12 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 		return;		/* the fast path: nothing to say */
 	if ((b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	if (out->status == HL_FAILED)
 		outcome_failed(b, req, out);
 	else
 		outcome_done(o, b, req, out);
+	release(o);
 }
 
 /* A reply starting with y or Y replaces; anything else, or none, skips. */
@@ -205,11 +223,13 @@ hl_out_ask(void *ctx, const struct hl_request *req)
 		return -1;
 	}
 	fflush(stdout);
+	hold(o);	/* no progress line over the question */
 	fprintf(stderr, "hlink: replace %s? ", quoted(req->dst_shown, b->a));
 	fflush(stderr);
 	first = c = getchar();
 	while (c != EOF && c != '\n')
 		c = getchar();
+	release(o);
 	return first == 'y' || first == 'Y';
 }
 
@@ -218,9 +238,12 @@ hl_out_cannot_open(struct hl_out *o, const char *dir, int err)
 {
 	struct out_buffers	*b = buffers(o);
 
-	if (b != NULL)
-		say(stderr, "cannot open directory %s: %s", quoted(dir, b->a),
-		    strerror(err));
+	if (b == NULL)
+		return;
+	hold(o);
+	say(stderr, "cannot open directory %s: %s", quoted(dir, b->a),
+	    strerror(err));
+	release(o);
 }
 
 void
@@ -228,8 +251,11 @@ hl_out_not_a_target(struct hl_out *o, const char *dir)
 {
 	struct out_buffers	*b = buffers(o);
 
-	if (b != NULL)
-		say(stderr, "target %s is not a directory", quoted(dir, b->a));
+	if (b == NULL)
+		return;
+	hold(o);
+	say(stderr, "target %s is not a directory", quoted(dir, b->a));
+	release(o);
 }
 
 static void
@@ -243,10 +269,12 @@ tree_made_dir(void *ctx, const char *dst, const char *src)
 		return;
 	if ((b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	if (o->dry_run)
 		printf("would create directory %s\n", quoted(dst, b->a));
 	else
 		printf("created directory %s\n", quoted(dst, b->a));
+	release(o);
 }
 
 static void
@@ -261,6 +289,7 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 		return;
 	quoted(src, b->a);
 	quoted(dst, b->b);
+	hold(o);
 	if (!o->quiet && target == NULL)
 		say(stderr, "%s: another filesystem is mounted there, "
 		    "not entered: %s the empty directory %s", b->a, made, b->b);
@@ -272,6 +301,7 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 		printf("%s%s -> %s\n", o->dry_run ?
 		    "would make a symbolic link " : "", b->b,
 		    quoted(target, b->c));
+	release(o);
 }
 
 static void
@@ -284,6 +314,7 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 	if (b == NULL)
 		return;
 	p = quoted(path, b->a);
+	hold(o);
 	switch (what) {
 	case HL_TREE_INTO_ITSELF:
 		say(stderr, "cannot replicate %s inside itself, as %s",
@@ -308,6 +339,7 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 		    strerror(err));
 		break;
 	}
+	release(o);
 }
 
 const struct hl_tree_ops *

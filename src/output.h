@@ -12,6 +12,7 @@
 
 #include "hardlink.h"
 #include "list.h"
+#include "progress.h"
 #include "tree.h"
 
 struct out_buffers;
@@ -27,6 +28,7 @@ struct hl_out {
 	bool			 dry_run;
 	bool			 null;		/* -0: --list names end in NUL */
 	const struct hl_request	*operand;	/* the -r operand under way */
+	struct hl_ticker	*ticker;	/* the progress line, or NULL */
 	struct out_buffers	*buf;
 };
 

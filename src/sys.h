@@ -124,4 +124,10 @@ int	hl_rename_noreplace(int dirfd, const char *old, const char *new);
 int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 	    uint64_t *done);
 
+/*
+ * The columns of the terminal on fd (TIOCGWINSZ), or 0 when fd is no
+ * terminal or the width is unknown (the POSIX-only build).
+ */
+int	hl_term_columns(int fd);
+
 #endif
