@@ -29,6 +29,8 @@ complete -c hlink -n __hlink_linking -s q -l quiet -d 'Print no notice for a sym
 complete -c hlink -n __hlink_linking -l dry-run -d 'Say what would be done, and change nothing'
 complete -c hlink -n __hlink_linking -s r -l recursive -d 'Replicate directory trees'
 complete -c hlink -n __hlink_linking -s j -l jobs -x -d 'With -r, use N threads'
+complete -c hlink -n __hlink_linking -l progress -d 'Show a progress line, even without a terminal'
+complete -c hlink -n __hlink_linking -l no-progress -d 'Show no progress line'
 complete -c hlink -l list -d "Print every name of FILE's inode"
 complete -c hlink -s 0 -l null -d 'With --list, end each name with NUL'
 complete -c hlink -s h -l help -d 'Print the help and exit'
