@@ -8,7 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "progress.h"
 
@@ -173,6 +177,46 @@ test_progress__null_ticker(void **state)
 	hl_ticker_stop(NULL);
 }
 
+/*
+ * --progress with stderr in a file: after a second one plain line, and
+ * nothing more when stopped before the next (5 s on).  Runs the thread,
+ * under the sanitizers too.
+ */
+static void
+test_progress__plain_ticker(void **state)
+{
+	struct hl_counters	 c = { .files = 0 };
+	struct hl_ticker	*t;
+	struct timespec		 wait = { 1, 400 * 1000000L };
+	char			 path[] = "/tmp/hlink-test-progress.XXXXXX";
+	char			 buf[128] = "";
+	int			 fd, saved;
+	ssize_t			 n;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	assert_true(saved >= 0 && dup2(fd, STDERR_FILENO) == STDERR_FILENO);
+	assert_null(hl_ticker_start(&c, HL_PROGRESS_LINKS, false));
+	t = hl_ticker_start(&c, HL_PROGRESS_LINKS, true);
+	HL_COUNT(&c, files, 5);
+	hl_ticker_hold(t);
+	hl_ticker_release(t);
+	nanosleep(&wait, NULL);
+	hl_ticker_stop(t);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	assert_non_null(t);
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	close(fd);
+	assert_true(n >= 0);
+	assert_string_equal(buf, "hlink: 5 files\n");
+}
+
 int
 main(void)
 {
@@ -188,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_progress__cut_to_size),
 		cmocka_unit_test(test_progress__counters),
 		cmocka_unit_test(test_progress__null_ticker),
+		cmocka_unit_test(test_progress__plain_ticker),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
