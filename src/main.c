@@ -240,21 +240,38 @@ run_list(const struct options *o, struct hl_out *out)
 }
 
 /*
- * The progress line of a linking run, when it may show (--list has
- * none: its output is the names).  Counts only while it can show.
+ * Starts the progress line of a run (SPEC.md, "Long runs") over c, when
+ * it may show.  Returns the counters to hand the mode, or NULL: nothing
+ * to count then.
  */
+static struct hl_counters *
+progress_start(const struct options *o, struct hl_out *out,
+    enum hl_progress_kind kind, struct hl_counters *c)
+{
+	if (o->progress != PROGRESS_NEVER)
+		out->ticker = hl_ticker_start(c, kind,
+		    o->progress == PROGRESS_ALWAYS);
+	return out->ticker != NULL ? c : NULL;
+}
+
+/* Erases the line before the run's last words (a write error). */
+static void
+progress_stop(struct hl_out *out)
+{
+	hl_ticker_stop(out->ticker);
+	out->ticker = NULL;
+}
+
+/* A linking run; --list has no progress line: its output is the names. */
 static int
 run_links_shown(const struct options *o, struct hl_out *out)
 {
 	struct hl_counters	counters = { 0 };
 	int			status;
 
-	if (o->progress != PROGRESS_NEVER)
-		out->ticker = hl_ticker_start(&counters, HL_PROGRESS_LINKS,
-		    o->progress == PROGRESS_ALWAYS);
-	status = run_links(o, out, out->ticker != NULL ? &counters : NULL);
-	hl_ticker_stop(out->ticker);
-	out->ticker = NULL;
+	status = run_links(o, out,
+	    progress_start(o, out, HL_PROGRESS_LINKS, &counters));
+	progress_stop(out);
 	return status;
 }
 

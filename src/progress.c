@@ -28,7 +28,7 @@ struct hl_ticker {
 	enum hl_progress_kind		 kind;
 	bool				 tty;
 	bool				 stop;
-	bool				 shown;	/* the line is on the screen */
+	bool				 shown;	/* on the screen now */
 	struct timespec			 start;
 	char				 line[LINE_MAX_BYTES];
 	char				 drawn[LINE_MAX_BYTES];
@@ -142,9 +142,9 @@ static void
 draw(struct hl_ticker *t)
 {
 	int	cols = hl_term_columns(STDERR_FILENO);
-	size_t	len = hl_progress_format(t->line, sizeof(t->line), t->kind,
-		    t->c);
+	size_t	len;
 
+	len = hl_progress_format(t->line, sizeof(t->line), t->kind, t->c);
 	/* A line that wraps cannot be erased by "\r": keep it on one row. */
 	if (cols > 1 && len > (size_t)cols - 1)
 		t->line[cols - 1] = '\0';
@@ -163,6 +163,11 @@ static void
 print_plain(struct hl_ticker *t)
 {
 	hl_progress_format(t->line, sizeof(t->line), t->kind, t->c);
+	/*
+	 * With 2>&1 into a file, stdout is block-buffered: its whole -v
+	 * lines go out first, so this line never lands inside one.
+	 */
+	fflush(stdout);
 	fprintf(stderr, "%s\n", t->line);
 	fflush(stderr);
 }

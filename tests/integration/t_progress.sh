@@ -8,11 +8,12 @@
 
 # --- helpers ---------------------------------------------------------------
 
-# slow_tree N: src/ holding N files in two directories, and ${slow[@]},
-# the words that run hlink with the shim: 40 ms per link
+# slow_tree N [MS]: src/ holding N files in two directories, and
+# ${slow[@]}, the words that run hlink with the shim: MS (40) per link
 slow_tree()
 {
-	slow=(env HLINK_SHIM_SLEEP_MS=40 LD_PRELOAD="$SB/slow_link.so" "$HLINK")
+	slow=(env HLINK_SHIM_SLEEP_MS="${2:-40}" LD_PRELOAD="$SB/slow_link.so"
+	    "$HLINK")
 	need_cmd cc
 	cc -shared -fPIC -o "$SB/slow_link.so" "$TESTS_DIR/shim/slow_link.c" \
 	    -ldl || fail "cannot build the slow_link shim"
@@ -114,6 +115,20 @@ hlink: hint: use -f to replace it" ] ||
 	    "$(visible "$CAP/screen")"
 }
 
+# a line that wrapped could not be erased by "\r": it is cut to one row
+test_progress__cut_to_the_terminal_width()
+{
+	slow_tree 40
+	on_tty bash -c 'stty cols 12 && exec "$@"' bash "${slow[@]}" -r -j 1 \
+	    src dst
+	expect_status 0
+	asserted
+	grep -qa $'\rhlink: [0-9][0-9] f\x1b\\[K' "$CAP/tty" ||
+	    fail "no line cut to 11 columns" "$(visible "$CAP/tty" | tail -3)"
+	! grep -qaE $'\rhlink: [^\x1b]{5}' "$CAP/tty" ||
+	    fail "a line wider than 11 columns" "$(visible "$CAP/tty" | tail -3)"
+}
+
 test_progress__short_run_draws_nothing()
 {
 	mkdir src
@@ -175,4 +190,23 @@ test_progress__usage_error_with_list()
 	expect_usage "hlink: option '--progress' cannot be used with --list"
 	run_hlink --no-progress --list a
 	expect_usage "hlink: option '--no-progress' cannot be used with --list"
+}
+
+# 2>&1 into a file: stdout is block-buffered there, and a plain line must
+# still fall between two -v lines, never inside one
+test_progress__plain_lines_between_verbose_lines()
+{
+	slow_tree 600 4
+	asserted
+	"${slow[@]}" -r -v -j 1 --progress src dst2 >"$CAP/both" 2>&1 ||
+	    fail "hlink failed: $(head -1 "$CAP/both")"
+	grep -q '^hlink: [0-9]* files' "$CAP/both" ||
+	    fail "no plain progress line" "$(visible "$CAP/both" | tail -3)"
+	grep -v -e "^'dst2/[ab]/[0-9]*' => 'src/[ab]/[0-9]*'\$" \
+	    -e "^created directory 'dst2\(/[ab]\)\?'\$" \
+	    -e '^hlink: [0-9]* files\(, [0-9]* director\(y\|ies\)\)\?$' \
+	    "$CAP/both" >"$CAP/other" || true
+	[ ! -s "$CAP/other" ] ||
+	    fail "a progress line inside a -v line" \
+	    "$(visible "$CAP/other" | head -5)"
 }
