@@ -18,7 +18,9 @@
 # filefrag -v calls shared.  hyperfine times each command BENCH_RUNS
 # times (5; 3 with BENCH_QUICK) after a warm-up, removing the result and
 # syncing before each run (so that one run's writeback is not the next
-# one's), and the table gives the medians and their ratios.
+# one's), in BENCH_ROUNDS rounds (3; 1 with BENCH_QUICK) that rotate the
+# order of the commands; the table gives the medians of the pooled times
+# and their ratios.
 #
 # hlink's rows run only when `$HLINK --help` mentions --fallback; until
 # then the peers run alone and the goals say "not judged".
@@ -28,7 +30,7 @@
 # as fast as cp --reflink=always (at most 1.05x, the noise of one run).
 #
 # Tunables (environment): HLINK, BENCH_QUICK (sizes / 8, 10,000 files),
-# BENCH_RUNS, BENCH_SIZE_MB (1024), BENCH_FILES (100000), BENCH_DISK
+# BENCH_RUNS, BENCH_ROUNDS, BENCH_SIZE_MB (1024), BENCH_FILES (100000), BENCH_DISK
 # (/var/tmp), BENCH_OUT (keep the JSON there).
 
 set -euo pipefail
@@ -39,10 +41,10 @@ hlink=${HLINK:-$top/hlink}
 disk_base=${BENCH_DISK:-/var/tmp}
 if [ -n "${BENCH_QUICK:-}" ]; then
 	size_mb=${BENCH_SIZE_MB:-128} nfiles=${BENCH_FILES:-10000}
-	runs=${BENCH_RUNS:-3}
+	runs=${BENCH_RUNS:-3} rounds=${BENCH_ROUNDS:-1}
 else
 	size_mb=${BENCH_SIZE_MB:-1024} nfiles=${BENCH_FILES:-100000}
-	runs=${BENCH_RUNS:-5}
+	runs=${BENCH_RUNS:-5} rounds=${BENCH_ROUNDS:-3}
 fi
 goal_copy=1.05		# hlink / cp -p, at most (large and small)
 goal_clone=1.05		# hlink / cp --reflink=always, at most
@@ -202,30 +204,67 @@ medians=$w/medians	# "scenario<TAB>name<TAB>median"
 : >"$medians"
 
 # time_scenario KEY TITLE PREPARE NAME CMD [NAME CMD]...: hyperfine over
-# the commands (the first is the baseline), rows added to the table
+# the commands (the first is the baseline) in $rounds rounds, each with
+# the commands in another order (a burst of load then falls on each in
+# turn), the times pooled; rows added to the table
 time_scenario()
 {
-	local key=$1 title=$2 prep=$3 args=() base='' n
+	local key=$1 title=$2 prep=$3 names=() cmds=() args i r k
 	shift 3
 	while [ $# -gt 0 ]; do
-		args+=(-n "$1" "$2")
+		names+=("$1")
+		cmds+=("$2")
 		shift 2
 	done
-	(cd "$cwd" && hyperfine -N -w 1 -r "$runs" -p "bash -c '$prep'" \
-	    --export-json "$w/json/$key.json" "${args[@]}" >/dev/null 2>&1) ||
-		{ note "$key: hyperfine failed"; return; }
-	[ -z "${BENCH_OUT:-}" ] || { mkdir -p "$BENCH_OUT" &&
-	    cp "$w/json/$key.json" "$BENCH_OUT/"; }
-	jq -r '.results[] | [.command, .median, .min, .max,
-	    (.times | length)] | @tsv' "$w/json/$key.json" |
-	while IFS=$'\t' read -r n med min max count; do
-		[ -n "$base" ] || base=$med
-		printf '%s\t%s\t%s\n' "$key" "$n" "$med" >>"$medians"
-		printf '| %s | `%s` | %.3f | %.3f | %.3f | %d | %.3f | %s |\n' \
-		    "$title" "$n" "$med" "$min" "$max" "$count" \
-		    "$(awk -v a="$med" -v b="$base" 'BEGIN { print a / b }')" \
-		    "$(verdict "$key/$n")" >>"$table"
+	for ((r = 0; r < rounds; r++)); do
+		args=()
+		for ((i = 0; i < ${#names[@]}; i++)); do
+			k=$(((i + r) % ${#names[@]}))
+			args+=(-n "${names[k]}" "${cmds[k]}")
+		done
+		(cd "$cwd" && hyperfine -N -w 1 -r "$runs" \
+		    -p "bash -c '$prep'" --export-json "$w/json/$key.$r.json" \
+		    "${args[@]}" >/dev/null 2>&1) ||
+			{ note "$key: hyperfine failed"; return; }
 	done
+	[ -z "${BENCH_OUT:-}" ] || { mkdir -p "$BENCH_OUT" &&
+	    cp "$w/json/$key".*.json "$BENCH_OUT/"; }
+	pooled "$w/json/$key".*.json | while IFS=$'\t' read -r n med min max count; do
+		printf '%s\t%s\t%s\n' "$key" "$n" "$med" >>"$medians"
+	done
+	for n in "${names[@]}"; do
+		row "$key" "$title" "$n" "${names[0]}"
+	done
+}
+
+# pooled JSON...: "name<TAB>median<TAB>min<TAB>max<TAB>runs" per command,
+# over the times of every round
+pooled()
+{
+	python3 - "$@" <<'PY'
+import json, statistics, sys
+times = {}
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+for name, t in times.items():
+    print("%s\t%.4f\t%.4f\t%.4f\t%d" % (name, statistics.median(t),
+          min(t), max(t), len(t)))
+PY
+}
+
+# row KEY TITLE NAME BASE: one table row, in the order the commands were given
+row()
+{
+	local med base line
+	line=$(pooled "$w/json/$1".*.json | awk -F'\t' -v n="$3" '$1 == n')
+	med=$(median_of "$1" "$3")
+	base=$(median_of "$1" "$4")
+	printf '| %s | `%s` | %.3f | %.3f | %.3f | %d | %.3f | %s |\n' \
+	    "$2" "$3" "$med" "$(cut -f3 <<<"$line")" "$(cut -f4 <<<"$line")" \
+	    "$(cut -f5 <<<"$line")" \
+	    "$(awk -v a="$med" -v b="$base" 'BEGIN { print a / b }')" \
+	    "$(verdict "$1/$3")" >>"$table"
 }
 
 # verdict NAME: "ok", or what the check found wrong with NAME's result
@@ -352,8 +391,9 @@ fi
 printf '\n## hlink --fallback: copies and clones (bench/copy.sh)\n\n'
 peers_only=' (no --fallback yet: peers only)'
 [ -z "$has_fallback" ] || peers_only=''
-printf 'hlink: %s%s; %d runs per command after a warm-up, medians in seconds.\n\n' \
-    "${HLINK:-$top/hlink}" "$peers_only" "$runs"
+printf 'hlink: %s%s; %d rounds of %d runs per command, each after a warm-up;\n' \
+    "${HLINK:-$top/hlink}" "$peers_only" "$rounds" "$runs"
+printf 'medians of the pooled times, in seconds.\n\n'
 printf '| scenario | command | median | min | max | runs | / first | result |\n'
 printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
 cat "$table"
