@@ -237,19 +237,22 @@ time_scenario()
 	done
 }
 
-# pooled JSON...: "name<TAB>median<TAB>min<TAB>max<TAB>runs" per command,
-# over the times of every round
+# pooled JSON...: "name<TAB>median<TAB>min<TAB>max<TAB>runs<TAB>cpu" per
+# command, over the times of every round; cpu is the mean user + system
+# time, which the machine's other load moves less than the wall time
 pooled()
 {
 	python3 - "$@" <<'PY'
 import json, statistics, sys
-times = {}
+times, cpu = {}, {}
 for path in sys.argv[1:]:
     for r in json.load(open(path))["results"]:
         times.setdefault(r["command"], []).extend(r["times"])
+        cpu[r["command"]] = cpu.get(r["command"], 0.0) + \
+            (r["user"] + r["system"]) * len(r["times"])
 for name, t in times.items():
-    print("%s\t%.4f\t%.4f\t%.4f\t%d" % (name, statistics.median(t),
-          min(t), max(t), len(t)))
+    print("%s\t%.4f\t%.4f\t%.4f\t%d\t%.4f" % (name, statistics.median(t),
+          min(t), max(t), len(t), cpu[name] / len(t)))
 PY
 }
 
@@ -260,9 +263,9 @@ row()
 	line=$(pooled "$w/json/$1".*.json | awk -F'\t' -v n="$3" '$1 == n')
 	med=$(median_of "$1" "$3")
 	base=$(median_of "$1" "$4")
-	printf '| %s | `%s` | %.3f | %.3f | %.3f | %d | %.3f | %s |\n' \
+	printf '| %s | `%s` | %.3f | %.3f | %.3f | %d | %.3f | %.3f | %s |\n' \
 	    "$2" "$3" "$med" "$(cut -f3 <<<"$line")" "$(cut -f4 <<<"$line")" \
-	    "$(cut -f5 <<<"$line")" \
+	    "$(cut -f5 <<<"$line")" "$(cut -f6 <<<"$line")" \
 	    "$(awk -v a="$med" -v b="$base" 'BEGIN { print a / b }')" \
 	    "$(verdict "$1/$3")" >>"$table"
 }
@@ -393,9 +396,9 @@ peers_only=' (no --fallback yet: peers only)'
 [ -z "$has_fallback" ] || peers_only=''
 printf 'hlink: %s%s; %d rounds of %d runs per command, each after a warm-up;\n' \
     "${HLINK:-$top/hlink}" "$peers_only" "$rounds" "$runs"
-printf 'medians of the pooled times, in seconds.\n\n'
-printf '| scenario | command | median | min | max | runs | / first | result |\n'
-printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |\n'
+printf 'medians of the pooled times, in seconds; cpu: mean user + system.\n\n'
+printf '| scenario | command | median | min | max | runs | cpu | / first | result |\n'
+printf '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n'
 cat "$table"
 printf '\nGoals:\n\n'
 goal "copy of a ${size_mb} MiB file at most ${goal_copy}x cp -p" large \
