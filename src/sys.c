@@ -745,3 +745,56 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 }
 
 #endif
+
+#ifdef HL_LINUX
+/* The handle with its generation number, where the filesystem has one. */
+static void
+file_handle_of(int fd, struct hl_file_id *id)
+{
+	union {
+		struct file_handle	fh;
+		unsigned char		room[sizeof(struct file_handle) +
+					    HL_HANDLE_MAX];
+	} h;
+	int	mnt;
+
+	h.fh.handle_bytes = HL_HANDLE_MAX;
+	if (name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0)
+		return;	/* EOPNOTSUPP, EOVERFLOW: dev and inode alone */
+	id->mnt = mnt;
+	id->htype = h.fh.handle_type;
+	id->hlen = h.fh.handle_bytes;
+	memcpy(id->handle, h.fh.f_handle, id->hlen);
+}
+#else
+static void
+file_handle_of(int fd, struct hl_file_id *id)
+{
+	(void)fd;
+	(void)id;
+}
+#endif
+
+int
+hl_file_id(int fd, struct hl_file_id *id)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	memset(id, 0, sizeof(*id));
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->mnt = -1;
+	file_handle_of(fd, id);
+	return 0;
+}
+
+bool
+hl_file_id_same(const struct hl_file_id *a, const struct hl_file_id *b)
+{
+	/* A handle on one side only: not proven, so not the same. */
+	return a->dev == b->dev && a->ino == b->ino && a->mnt == b->mnt &&
+	    a->htype == b->htype && a->hlen == b->hlen &&
+	    memcmp(a->handle, b->handle, a->hlen) == 0;
+}

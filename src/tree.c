@@ -14,7 +14,6 @@
  * only the deepest few (max_open) of each walk stay open, and an older
  * one is reopened through "..", and checked, when the walk climbs back.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -181,7 +180,11 @@ leave(struct tree *t)
 	if (f->made && f->slot.fd >= 0)
 		set_attributes(t, f->slot.fd, &f->src);
 	if (hl_dirstack_reopen_parent(&t->dirs) < 0) {
-		failed(t->sh, HL_TREE_READ, dst_path(t, ".."), errno);
+		rc = errno;
+		/* The parent's path, which the failure concerns. */
+		t->path.s[((struct dst_frame *)hl_dirstack_at(&t->dirs,
+		    t->dirs.depth - 2))->pathlen] = '\0';
+		failed(t->sh, HL_TREE_READ, t->path.s, rc);
 		rc = -1;
 	}
 	if (f->slot.fd >= 0)
@@ -595,11 +598,10 @@ run_job(void *ctx, void *worker, void *arg)
 static int
 share_fds(struct shared *sh, int jobs)
 {
-	struct rlimit	rl;
-	size_t		budget = 1024, workers, each;
+	size_t		budget = hl_fd_limit(), workers, each;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		budget = (size_t)rl.rlim_cur;
+	if (budget > 1024 * 1024)
+		budget = 1024 * 1024;	/* enough for any -j */
 	/* Keep 32 for stdio and hl_link()'s own calls, or half of a few. */
 	budget = budget > 64 ? budget - 32 : budget / 2;
 	/* Each worker wants 4 fds at least on each side, and 4 for jobs. */
