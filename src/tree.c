@@ -646,16 +646,15 @@ same_file(const struct stat *a, const struct stat *b)
  * sees through symlinks and bind mounts, which comparing paths does not.
  */
 static bool
-is_inside(const struct hl_request *req, const char *parent,
-    const struct stat *src)
+is_inside(int parentfd, const char *name, const struct stat *src)
 {
 	struct stat	st, above;
 	int		fd, up;
 	bool		inside = false;
 
-	if (fstatat(req->dstdirfd, req->dst, &st, 0) == 0 && same_file(&st, src))
+	if (fstatat(parentfd, name, &st, 0) == 0 && same_file(&st, src))
 		return true;
-	fd = hl_open_dir(req->dstdirfd, parent, true);
+	fd = hl_open_dir(parentfd, ".", true);
 	while (fd >= 0 && !inside && fstat(fd, &st) == 0) {
 		inside = same_file(&st, src);
 		up = hl_open_dir(fd, "..", true);
@@ -677,11 +676,13 @@ is_inside(const struct hl_request *req, const char *parent,
  * be hard-linked; without, the outcome is that of a link across devices.
  */
 static void
-cross_device(struct shared *sh)
+cross_device(struct shared *sh, int parentfd, const char *name)
 {
 	struct hl_request	req = sh->req->top;
 	struct hl_outcome	out;
 
+	req.dstdirfd = parentfd;
+	req.dst = name;
 	if (req.flags & HL_SYMLINK_FALLBACK) {
 		link_one(sh, &req, &out);
 		return;
@@ -693,35 +694,67 @@ cross_device(struct shared *sh)
 	unlock(sh);
 }
 
-/* Checks made before anything is created: same filesystem, not inside. */
+/*
+ * Checks made before anything is created, against DSTDIR's parent as
+ * opened once: same filesystem, not inside SRC.
+ */
 static int
-check_destination(struct shared *sh, const struct stat *src)
+check_destination(struct shared *sh, const struct stat *src, int parentfd,
+    const char *name)
 {
 	const struct hl_request		*req = &sh->req->top;
-	char				 parent[PATH_MAX], srcreal[PATH_MAX];
-	char				 dstreal[PATH_MAX];
+	char				 srcreal[PATH_MAX], dstreal[PATH_MAX];
 	struct stat			 st;
 
-	hl_parent(req->dst, parent, sizeof(parent));
-	if (fstatat(req->dstdirfd, parent, &st, 0) < 0) {
+	if (fstat(parentfd, &st) < 0) {
 		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
 		return -1;
 	}
 	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
 	    sizeof(srcreal)) < 0 ||
-	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
-	    sizeof(dstreal)) < 0)
+	    hl_realpath_at(parentfd, ".", true, dstreal, sizeof(dstreal)) < 0)
 		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
 	if (st.st_dev != src->st_dev ||
 	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) {
-		cross_device(sh);
+		cross_device(sh, parentfd, name);
 		return -1;
 	}
-	if (is_inside(req, parent, src)) {
+	if (is_inside(parentfd, name, src)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Makes the replica's root, DSTDIR, in its parent, which is resolved
+ * once, as an fd, for the checks and the mkdirat alike: a parent swapped
+ * for a symlink into SRC between two lookups would put the replica
+ * inside SRC.
+ */
+static enum made
+make_root(struct shared *sh, const struct stat *src, int *fd)
+{
+	const struct hl_request	*req = &sh->req->top;
+	char			 parent[PATH_MAX], buf[PATH_MAX];
+	const char		*name = hl_basename(req->dst, buf, sizeof(buf));
+	int			 parentfd, err;
+	enum made		 made = NOT_MADE;
+
+	*fd = -1;
+	hl_parent(req->dst, parent, sizeof(parent));
+	if ((parentfd = hl_open_dir(req->dstdirfd, parent, true)) < 0) {
+		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
+		return NOT_MADE;
+	}
+	if (check_destination(sh, src, parentfd, name) == 0) {
+		made = make_dir(sh, parentfd, name, fd);
+		err = errno;
+		made_dir(sh, made, req->dst_shown, req->src_shown);
+		errno = err;
+	}
+	close(parentfd);
+	return made;
 }
 
 /* The root job: SRC opened, DST checked and made. */
@@ -729,7 +762,6 @@ static int
 root_job(struct shared *sh, struct job *job)
 {
 	const struct hl_request		*req = &sh->req->top;
-	enum made			 made;
 	struct stat			 st;
 
 	job->srcfd = openat(req->srcdirfd, req->src,
@@ -744,17 +776,15 @@ root_job(struct shared *sh, struct job *job)
 	    sh->mounts.count > 0;
 	sh->rootlen = strlen(req->src_shown) +
 	    (req->src_shown[strlen(req->src_shown) - 1] != '/');
-	if (check_destination(sh, &job->src) < 0)
+	if (make_root(sh, &job->src, &job->dstfd) == NOT_MADE)
 		return -1;
-	made = make_dir(sh, req->dstdirfd, req->dst, &job->dstfd);
-	made_dir(sh, made, req->dst_shown, req->src_shown);
 	if (job->dstfd >= 0 && fstat(job->dstfd, &st) == 0) {
 		sh->replica_dev = st.st_dev;
 		sh->replica_ino = st.st_ino;
 	}
 	job->srcpath = strdup(req->src_shown);
 	job->dstpath = strdup(req->dst_shown);
-	if (made == NOT_MADE || job->srcpath == NULL || job->dstpath == NULL) {
+	if (job->srcpath == NULL || job->dstpath == NULL) {
 		free(job->srcpath);
 		free(job->dstpath);
 		if (job->dstfd >= 0)

@@ -144,3 +144,20 @@ test_walkproof__list_under_small_fd_limit()
 	expect_sorted out t/a/f "$p/g" t/h
 	expect_stderr
 }
+
+# -T with a new DSTDIR: its parent swapped for a symlink into SRC just
+# before the replica's root is made.  The parent was resolved once, as an
+# fd, so the replica is where the checks found the parent, never in SRC.
+test_walkproof__dstdir_parent_swapped_for_a_symlink()
+{
+	build_walk_shim run_at_open
+	mkdir src p
+	mkfile src/f
+	HLINK_SHIM_AT=new HLINK_SHIM_RUN="mv p p.orig && ln -s src p" \
+	    LD_PRELOAD=$SB/run_at_open.so run_hlink -r -j 1 -T src p/new
+	[ -L p ] || fail "the parent was not swapped"
+	expect_missing src/new
+	[ "$(ls -A src)" = f ] || fail "entries made in src:" "$(ls -A src)"
+	expect_status 0
+	expect_same_inode src/f p.orig/new/f
+}

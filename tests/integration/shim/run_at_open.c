@@ -1,9 +1,10 @@
 /*
  * run_at_open.c: an LD_PRELOAD shim for the integration tests.
  *
- * The first openat() of a name equal to $HLINK_SHIM_AT runs the shell
- * command $HLINK_SHIM_RUN, and waits for it, before the real call: the
- * test changes the tree at the moment hlink reaches that name.  A
+ * The first openat() or mkdirat() of a path whose last name is
+ * $HLINK_SHIM_AT runs the shell command $HLINK_SHIM_RUN, and waits for
+ * it, before the real call: the test changes the tree at the moment
+ * hlink reaches that name.  A
  * command that fails aborts hlink, so that the test sees it.
  */
 #define _GNU_SOURCE
@@ -23,7 +24,10 @@ maybe_run(const char *path)
 	const char	*at = getenv("HLINK_SHIM_AT");
 	const char	*run = getenv("HLINK_SHIM_RUN");
 
-	if (at == NULL || run == NULL || strcmp(path, at) != 0 ||
+	const char	*last = strrchr(path, '/');
+
+	if (at == NULL || run == NULL ||
+	    strcmp(last != NULL ? last + 1 : path, at) != 0 ||
 	    __atomic_exchange_n(&done, 1, __ATOMIC_SEQ_CST))
 		return;
 	if (system(run) != 0) {
@@ -69,4 +73,14 @@ openat64(int dirfd, const char *path, int flags, ...)
 		va_end(ap);
 	}
 	return real_openat("openat64", dirfd, path, flags, mode);
+}
+
+int
+mkdirat(int dirfd, const char *path, mode_t mode)
+{
+	int	(*real)(int, const char *, mode_t);
+
+	real = (int (*)(int, const char *, mode_t))dlsym(RTLD_NEXT, "mkdirat");
+	maybe_run(path);
+	return real(dirfd, path, mode);
 }
