@@ -38,6 +38,18 @@ hl_fd_limit(void)
 	return (size_t)rl.rlim_cur;
 }
 
+size_t
+hl_fds_free(void)
+{
+	size_t	limit = hl_fd_limit(), open = 0, fd;
+
+	if (limit > 4096)
+		return limit - 64;	/* plenty: not worth counting */
+	for (fd = 0; fd < limit; fd++)
+		open += fcntl((int)fd, F_GETFD) != -1;
+	return limit - open;
+}
+
 int
 hl_dir_id_of(int fd, struct hl_dir_id *id)
 {

@@ -98,6 +98,13 @@ void	hl_dirstack_free(struct hl_dirstack *s);
  */
 size_t	hl_fd_limit(void);
 
+/*
+ * The file descriptors this process can still open: RLIMIT_NOFILE less
+ * those open now (counted only where the limit is small; above that,
+ * the limit less a few).
+ */
+size_t	hl_fds_free(void);
+
 /* Notes what the directory open at fd is; -1 with errno set. */
 int	hl_dir_id_of(int fd, struct hl_dir_id *id);
 

@@ -323,6 +323,11 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 		say(stderr, "cannot set the mode, owner or times of %s: %s", p,
 		    strerror(err));
 		break;
+	case HL_TREE_NO_FDS:
+		say(stderr, "cannot replicate %s: too few file descriptors are "
+		    "free (-r needs %d besides those open; see ulimit -n)", p,
+		    HL_TREE_MIN_FDS);
+		break;
 	}
 }
 

@@ -591,30 +591,34 @@ run_job(void *ctx, void *worker, void *arg)
 }
 
 /*
- * Each worker holds up to max_open directories open on each side, and
- * each queued job two: share RLIMIT_NOFILE between them, keeping some
- * for stdio and hl_link()'s own calls.  Fewer threads if it is tight.
+ * Each worker holds up to max_open directories open on each side, one
+ * more while it descends, and one for a link's own calls; a job handed
+ * over costs two more.  Share the free fds between the workers, keeping
+ * 32 for stdio and libc when there are many: fewer threads if it is
+ * tight, and 0 when even one worker with one directory a side cannot
+ * run.
  */
 static int
 share_fds(struct shared *sh, int jobs)
 {
-	size_t		budget = hl_fd_limit(), workers, each;
+	size_t	budget = hl_fds_free(), workers, each;
 
 	if (budget > 1024 * 1024)
 		budget = 1024 * 1024;	/* enough for any -j */
-	/* Keep 32 for stdio and hl_link()'s own calls, or half of a few. */
-	budget = budget > 64 ? budget - 32 : budget / 2;
-	/* Each worker wants 4 fds at least on each side, and 4 for jobs. */
+	if (budget > 64)
+		budget -= 32;
+	if (budget < HL_TREE_MIN_FDS)
+		return 0;
 	workers = jobs > 1 ? (size_t)jobs : 1;
-	if (budget / 12 < workers)
-		workers = budget >= 24 ? budget / 12 : 1;
+	if (budget / 8 < workers)
+		workers = budget >= 16 ? budget / 8 : 1;
 	/* workers >= 1 on every path; clang 14's analyser loses that. */
 	each = budget / workers; /* NOLINT(clang-analyzer-core.DivideZero) */
-	sh->max_open = each > 4 ? (each - 4) / 2 : 0;
+	sh->max_open = workers == 1 ? (each - 2) / 2 : (each - 4) / 2;
 	if (sh->max_open > HL_WALK_MAX_OPEN)
 		sh->max_open = HL_WALK_MAX_OPEN;
-	if (sh->max_open < 2)
-		sh->max_open = 2;
+	if (sh->max_open < 1)
+		sh->max_open = 1;
 	return (int)workers;
 }
 
@@ -820,7 +824,14 @@ hl_tree(const struct hl_tree_request *req)
 	int				jobs = (req->top.flags & HL_DRY_RUN) ||
 					    req->ops->ask != NULL ? 1 : req->jobs;
 
-	sh.pool = hl_pool_start(&ops, &sh, share_fds(&sh, jobs));
+	int				workers = share_fds(&sh, jobs);
+
+	if (workers == 0) {
+		/* Said before anything is made: nothing left behind. */
+		failed(&sh, HL_TREE_NO_FDS, req->top.src_shown, EMFILE);
+		return sh.failures;
+	}
+	sh.pool = hl_pool_start(&ops, &sh, workers);
 	if (sh.pool == NULL)
 		failed(&sh, HL_TREE_READ, req->top.src_shown, errno);
 	else if (root_job(&sh, &root) == 0) {

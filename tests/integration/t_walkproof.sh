@@ -161,3 +161,47 @@ test_walkproof__dstdir_parent_swapped_for_a_symlink()
 	expect_status 0
 	expect_same_inode src/f p.orig/new/f
 }
+
+# run_limited N ARG...: hlink ARG... under ulimit -n N, with only stdin,
+# stdout and stderr open
+run_limited()
+{
+	local n=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run bash -c 'ulimit -n "$0" || exit 99
+		for fd in /proc/$$/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -le 2 ] || eval "exec $fd>&-"
+		done
+		exec "$@"' "$n" "$HLINK" "$@"
+}
+
+# -r at ulimit -n 4 to 8 (below 4 the dynamic loader itself fails): a
+# complete replica, or, where the descriptors are too few, one line
+# saying so and nothing made.  At 7 and up the job fits.
+test_walkproof__r_with_few_descriptors()
+{
+	local n p=src i
+	for i in $(seq 1 12); do
+		p=$p/d
+		mkdir -p "$p/s"
+		mkfile "$p/f$i"
+		mkfile "$p/s/g$i"
+	done
+	for n in 4 5 6 7 8; do
+		rm -rf dst
+		run_limited $n -r -j 1 src dst
+		if [ "$status" = 0 ]; then
+			expect_stderr
+			[ "$(cd src && find . | sort)" = "$(cd dst && find . | sort)" ] ||
+			    fail "ulimit -n $n: the replica differs from src"
+			expect_same_inode "$p/s/g12" "${p/src/dst}/s/g12"
+		else
+			expect_status 1
+			expect_stderr "hlink: cannot replicate 'src': too few file descriptors are free (-r needs 4 besides those open; see ulimit -n)"
+			expect_missing dst
+			[ $n -lt 7 ] || fail "ulimit -n $n: refused, but the job fits"
+		fi
+	done
+}
