@@ -31,6 +31,13 @@ struct hl_dirent {
 struct hl_dir;
 
 struct hl_dir	*hl_dir_open(int fd);
+/*
+ * From now on, the entries of each buffer's worth that the filesystem
+ * says are directories come after the others: a walk looks at the names
+ * it has read already before it descends.  Where types are unknown
+ * (readdir() in POSIX), the order is the filesystem's.
+ */
+void		 hl_dir_dirs_last(struct hl_dir *d);
 /* 1 with *e set (never "." or ".."), 0 at the end, -1 with errno set. */
 int		 hl_dir_next(struct hl_dir *d, struct hl_dirent *e);
 /* Closes the directory and its fd. */

@@ -511,6 +511,7 @@ enter_dir(struct tree *t, const char *name)
 			    hl_walk_path(&t->walk, name), errno);
 		return;
 	}
+	name = hl_walk_name(&t->walk);	/* the entry's may be freed */
 	if (fstat(hl_walk_fd(&t->walk), &st) < 0 || is_replica(t, &st)) {
 		/* A dead frame, to pair with the walk's leave event. */
 		memset(&st, 0, sizeof(st));
