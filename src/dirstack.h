@@ -100,8 +100,8 @@ size_t	hl_fd_limit(void);
 
 /*
  * The file descriptors this process can still open: RLIMIT_NOFILE less
- * those open now (counted only where the limit is small; above that,
- * the limit less a few).
+ * those open now (counted only where the limit is small, 256 or less;
+ * above that, the limit less 64).
  */
 size_t	hl_fds_free(void);
 
