@@ -468,6 +468,7 @@ stop_tree()
 
 test_list__stops_at_the_link_count_strace()
 {
+	need_linux	# d_type, to put subdirectories last
 	need_strace
 	stop_tree
 	run_traced --list -v t/l0 t
@@ -492,6 +493,7 @@ test_list__stops_at_the_link_count_strace()
 
 test_list__stops_before_unreadable_directories_after_the_last_link()
 {
+	need_linux	# d_type, to put subdirectories last
 	need_nobody
 	stop_tree
 	local d

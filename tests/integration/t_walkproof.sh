@@ -2,12 +2,19 @@
 # was closed to save descriptors and is reopened through ".." must be the
 # same directory, not one that got its inode number since (issue 9).
 
-# build_walk_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips)
+# build_walk_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips),
+# and sets $PRELOAD to it, after ASan's runtime when hlink is built with
+# ASan (which must come first in the list of libraries)
 build_walk_shim()
 {
+	local asan
 	need_cmd cc
 	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
 	    fail "cannot build the $1 shim"
+	PRELOAD=$SB/$1.so
+	asan=$(ldd "$HLINK" 2>/dev/null | awk '$1 ~ /^libasan/ { print $3 }')
+	[ -z "$asan" ] || PRELOAD="$asan $PRELOAD"
+	export PRELOAD
 }
 
 # ext4_image: a fresh ext4 image in $CAP/img (ext4 reuses a freed inode
@@ -27,6 +34,7 @@ ext4_image()
 # P's entries (files f1..f20 and directories e1..e20 holding x, each a
 # link to $LOOKALIKE), and C moved into it.  The inode found is written
 # to reused, for the test to know the attack was staged.
+# shellcheck disable=SC2016,SC2089 # a script for bash, expanded there
 ATTACK_SH='set -e
 cd "$SB/e"
 ino=$(stat -c %i src/P)
@@ -57,8 +65,8 @@ walk_attack_tree()
 	local p=e/src/P/C i
 	mkdir -p e/src/P e/other
 	for i in $(seq 1 20); do
-		mkfile e/src/P/f$i
-		mkdir e/src/P/e$i
+		mkfile "e/src/P/f$i"
+		mkdir "e/src/P/e$i"
 	done
 	for i in $(seq 1 70); do p=$p/d; done
 	mkdir -p "$p/hold"
@@ -72,6 +80,7 @@ walk_attack_tree()
 # tree changed.
 test_walkproof__inode_reuse_under_r()
 {
+	need_linux	# the file handle; POSIX has device and inode only
 	build_walk_shim run_at_open
 	ext4_image
 	export CAP ATTACK_SH
@@ -85,7 +94,7 @@ test_walkproof__inode_reuse_under_r()
 			ulimit -n 16
 			LOOKALIKE=$SB/e/other/foreign SB=$SB \
 			    HLINK_SHIM_AT=hold HLINK_SHIM_RUN="bash $CAP/attack.sh" \
-			    LD_PRELOAD=$SB/run_at_open.so run_hlink -r -j 1 e/src e/dst
+			    LD_PRELOAD=$PRELOAD run_hlink -r -j 1 e/src e/dst
 		)
 		load_result
 		[ -s "$SB/reused" ] || fail "the attack was not staged"
@@ -101,6 +110,7 @@ test_walkproof__inode_reuse_under_r()
 # --list deep below src/P: names in P's replacement are not listed.
 test_walkproof__inode_reuse_under_list()
 {
+	need_linux	# the file handle; POSIX has device and inode only
 	build_walk_shim run_at_open
 	ext4_image
 	export CAP ATTACK_SH
@@ -114,7 +124,7 @@ test_walkproof__inode_reuse_under_list()
 			ulimit -n 16
 			LOOKALIKE=$SB/e/other/foreign SB=$SB \
 			    HLINK_SHIM_AT=hold HLINK_SHIM_RUN="bash $CAP/attack.sh" \
-			    LD_PRELOAD=$SB/run_at_open.so \
+			    LD_PRELOAD=$PRELOAD \
 			    run_hlink --list e/other/foreign e/src
 		)
 		load_result
@@ -154,7 +164,7 @@ test_walkproof__dstdir_parent_swapped_for_a_symlink()
 	mkdir src p
 	mkfile src/f
 	HLINK_SHIM_AT=new HLINK_SHIM_RUN="mv p p.orig && ln -s src p" \
-	    LD_PRELOAD=$SB/run_at_open.so run_hlink -r -j 1 -T src p/new
+	    LD_PRELOAD=$PRELOAD run_hlink -r -j 1 -T src p/new
 	[ -L p ] || fail "the parent was not swapped"
 	expect_missing src/new
 	[ "$(ls -A src)" = f ] || fail "entries made in src:" "$(ls -A src)"
