@@ -604,8 +604,6 @@ share_fds(struct shared *sh, int jobs)
 {
 	size_t	budget = hl_fds_free(), workers, each;
 
-	if (budget > 1024 * 1024)
-		budget = 1024 * 1024;	/* enough for any -j */
 	if (budget > 64)
 		budget -= 32;
 	if (budget < HL_TREE_MIN_FDS)
