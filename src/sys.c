@@ -770,7 +770,9 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 int
 hl_rename_noreplace(int dirfd, const char *old, const char *new)
 {
-	if (renameat2(dirfd, old, dirfd, new, RENAME_NOREPLACE) == 0)
+	/* syscall(): musl 1.2.3 and glibc before 2.28 have no renameat2(). */
+	if (syscall(SYS_renameat2, dirfd, old, dirfd, new,
+	    (unsigned int)RENAME_NOREPLACE) == 0)
 		return 0;
 	/* Some filesystems (and old kernels) have no RENAME_NOREPLACE. */
 	if (errno != EINVAL && errno != ENOSYS)

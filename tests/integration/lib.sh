@@ -42,6 +42,21 @@ on_exit()
 	printf '%s\n' "$*" >>"$CAP/on_exit"
 }
 
+# build_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips) and
+# sets $PRELOAD to it, after ASan's runtime when hlink is built with ASan
+# (which must come first in the list of libraries)
+build_shim()
+{
+	local asan
+	need_cmd cc
+	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
+	    fail "cannot build the $1 shim"
+	PRELOAD=$SB/$1.so
+	asan=$(ldd "$HLINK" 2>/dev/null | awk '$1 ~ /^libasan/ { print $3 }')
+	[ -z "$asan" ] || PRELOAD="$asan $PRELOAD"
+	export PRELOAD
+}
+
 # spawn ARG...: runs ARG... in the background and returns, with its pid
 # in $spawned, once it has exec'd.  Until then the child is a copy of the
 # test's shell with its traps: a signal sent to it then would run the

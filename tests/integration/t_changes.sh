@@ -1,25 +1,17 @@
 # t_changes.sh: a tree that changes while hlink works on it is reported
 # as changed, never blamed on the filesystem.
 
-# build_change_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips)
-build_change_shim()
-{
-	need_cmd cc
-	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
-	    fail "cannot build the $1 shim"
-}
-
 # An entry that is a directory when linkat() runs and a symlink again
 # when hlink asks why: not "the filesystem does not support hard links",
 # and no -s hint, but what happened.
 test_changes__entry_swapped_during_tree_is_a_change()
 {
-	build_change_shim swap_at_link
+	build_shim swap_at_link
 	mkdir -p src swapdir
 	mkfile src/f
 	ln -s f src/x
 	HLINK_SHIM_NAME=x HLINK_SHIM_PARK=$SB/parked \
-	    HLINK_SHIM_DIR=$SB/swapdir LD_PRELOAD=$SB/swap_at_link.so \
+	    HLINK_SHIM_DIR=$SB/swapdir LD_PRELOAD=$PRELOAD \
 	    run_hlink -r -j 1 src dst
 	expect_cannot dst/x src/x \
 	    "'src/x' changed while hlink was linking it (Operation not permitted)" \
@@ -32,11 +24,11 @@ test_changes__entry_swapped_during_tree_is_a_change()
 # The same swap under -s: a change is no reason for a symlink.
 test_changes__entry_swapped_is_no_reason_to_fall_back()
 {
-	build_change_shim swap_at_link
+	build_shim swap_at_link
 	mkdir swapdir
 	ln -s nowhere x
 	HLINK_SHIM_NAME=x HLINK_SHIM_PARK=$SB/parked \
-	    HLINK_SHIM_DIR=$SB/swapdir LD_PRELOAD=$SB/swap_at_link.so \
+	    HLINK_SHIM_DIR=$SB/swapdir LD_PRELOAD=$PRELOAD \
 	    run_hlink -P -s x y
 	expect_cannot y x \
 	    "'x' changed while hlink was linking it (Operation not permitted)" \

@@ -527,16 +527,14 @@ test_dedup__signals_never_lose_a_name()
 
 test_dedup__a_file_changed_after_the_comparison_is_skipped()
 {
-	need_cmd cc
-	cc -shared -fPIC -o "$CAP/hold.so" "$TESTS_DIR/hold_rename.c" -ldl ||
-	    skip "cannot build the LD_PRELOAD shim"
+	build_shim hold_rename
 	mkdir r hold
 	mkfifo hold/go
 	mkfile r/a same
 	mkfile r/b same
 	mkfile r/c same
 	touch -d 2001-01-01 r/a
-	HOLD_DIR=$SB/hold LD_PRELOAD=$CAP/hold.so "$HLINK" --dedup r \
+	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
 	    >"$CAP/out" 2>"$CAP/err" &
 	local pid=$! i=0 first other
 	on_exit "kill $pid"

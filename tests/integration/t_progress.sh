@@ -12,11 +12,9 @@
 # ${slow[@]}, the words that run hlink with the shim: MS (40) per link
 slow_tree()
 {
-	slow=(env HLINK_SHIM_SLEEP_MS="${2:-40}" LD_PRELOAD="$SB/slow_link.so"
+	build_shim slow_link
+	slow=(env HLINK_SHIM_SLEEP_MS="${2:-40}" LD_PRELOAD="$PRELOAD"
 	    "$HLINK")
-	need_cmd cc
-	cc -shared -fPIC -o "$SB/slow_link.so" "$TESTS_DIR/shim/slow_link.c" \
-	    -ldl || fail "cannot build the slow_link shim"
 	mkdir -p src/a src/b
 	local i
 	for ((i = 0; i < $1; i++)); do

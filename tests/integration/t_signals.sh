@@ -1,14 +1,6 @@
 # t_signals.sh: a signal while a temporary name exists removes it, and
 # hlink dies of that signal.
 
-# build_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips)
-build_shim()
-{
-	need_cmd cc
-	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
-	    fail "cannot build the $1 shim"
-}
-
 # run_signalled ARG...: as run, but a death by signal is a status to check
 run_signalled()
 {
@@ -37,7 +29,7 @@ signal_during_force()
 	mkfile a
 	echo old >b
 	snap_save_loose
-	HLINK_SHIM_SIGNAL=$num LD_PRELOAD=$SB/signal_at_rename.so \
+	HLINK_SHIM_SIGNAL=$num LD_PRELOAD=$PRELOAD \
 	    run_signalled env --default-signal "$HLINK" -f a b
 	expect_status $((128 + num))
 	expect_content b old
@@ -77,7 +69,7 @@ test_signals__term_during_tree_force_with_threads()
 	done
 	cp -a src dst/
 	HLINK_SHIM_SIGNAL=15 HLINK_SHIM_AT=5 \
-	    LD_PRELOAD=$SB/signal_at_rename.so \
+	    LD_PRELOAD=$PRELOAD \
 	    run_signalled env --default-signal "$HLINK" -r -f -j 2 src dst
 	expect_status 143
 	expect_no_temp_below dst
@@ -90,7 +82,7 @@ test_signals__ignored_signal_stays_ignored()
 	build_shim signal_at_rename
 	mkfile a
 	echo old >b
-	HLINK_SHIM_SIGNAL=1 LD_PRELOAD=$SB/signal_at_rename.so \
+	HLINK_SHIM_SIGNAL=1 LD_PRELOAD=$PRELOAD \
 	    run env --ignore-signal=HUP "$HLINK" -f a b
 	expect_ok
 	expect_same_inode a b

@@ -2,21 +2,6 @@
 # was closed to save descriptors and is reopened through ".." must be the
 # same directory, not one that got its inode number since (issue 9).
 
-# build_walk_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips),
-# and sets $PRELOAD to it, after ASan's runtime when hlink is built with
-# ASan (which must come first in the list of libraries)
-build_walk_shim()
-{
-	local asan
-	need_cmd cc
-	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
-	    fail "cannot build the $1 shim"
-	PRELOAD=$SB/$1.so
-	asan=$(ldd "$HLINK" 2>/dev/null | awk '$1 ~ /^libasan/ { print $3 }')
-	[ -z "$asan" ] || PRELOAD="$asan $PRELOAD"
-	export PRELOAD
-}
-
 # ext4_image: a fresh ext4 image in $CAP/img (ext4 reuses a freed inode
 # number at once), to mount inside in_ns
 ext4_image()
@@ -81,7 +66,7 @@ walk_attack_tree()
 test_walkproof__inode_reuse_under_r()
 {
 	need_linux	# the file handle; POSIX has device and inode only
-	build_walk_shim run_at_open
+	build_shim run_at_open
 	ext4_image
 	export CAP ATTACK_SH
 	export -f walk_attack_tree
@@ -111,7 +96,7 @@ test_walkproof__inode_reuse_under_r()
 test_walkproof__inode_reuse_under_list()
 {
 	need_linux	# the file handle; POSIX has device and inode only
-	build_walk_shim run_at_open
+	build_shim run_at_open
 	ext4_image
 	export CAP ATTACK_SH
 	export -f walk_attack_tree
@@ -160,7 +145,7 @@ test_walkproof__list_under_small_fd_limit()
 # fd, so the replica is where the checks found the parent, never in SRC.
 test_walkproof__dstdir_parent_swapped_for_a_symlink()
 {
-	build_walk_shim run_at_open
+	build_shim run_at_open
 	mkdir src p
 	mkfile src/f
 	HLINK_SHIM_AT=new HLINK_SHIM_RUN="mv p p.orig && ln -s src p" \

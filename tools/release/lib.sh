@@ -31,7 +31,7 @@ dist_files()
 	for f in Makefile README.md LICENSE .clang-tidy include/*.h src/*.c \
 	    src/*.h man/hlink.1 doc/*.md bench/*.c bench/*.sh bench/*.md \
 	    tests/unit/*.c tests/unit/*.h tests/integration/*.sh \
-	    tests/integration/*.c tests/integration/shim/*.c tests/copy/*.sh \
+	    tests/integration/shim/*.c tests/copy/*.sh \
 	    tests/fuzz/*.c tests/fuzz/*.dict tests/fuzz/corpus/*/* \
 	    tests/fuzz/regress/*.md tests/fuzz/regress/*/* \
 	    tests/completions/*.sh tests/completions/*.zsh \
