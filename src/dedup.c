@@ -33,7 +33,7 @@
 #define ROOT_NAME	((size_t)1 << (sizeof(size_t) * 8 - 1))
 /* Descriptors kept back from the compare: the walk's, stdio's, a few. */
 #define FD_RESERVE	16
-#define PATH_BUF	(2 * PATH_MAX)
+#define PATH_BUF	((size_t)2 * PATH_MAX)
 
 struct dir {
 	uint64_t	ino;
@@ -209,6 +209,7 @@ add_dir(struct dedup *d, uint32_t parent, const char *name,
 	uint16_t	 dev = dev_index(d, st->st_dev);
 	uint32_t	*s;
 
+	*seen = false;
 	if (grow_index(d, &d->bydir, true) < 0 ||
 	    grow(&d->dirs, &d->capdirs, d->ndirs + 1, sizeof(*d->dirs)) < 0)
 		return NONE;
@@ -821,35 +822,58 @@ struct relink {
 	size_t			 cap;
 	uint32_t		*found;		/* of each inode of the set */
 	size_t			 capfound;
+	uint32_t		*chain;		/* open_dir()'s */
+	size_t			 capchain;
 	struct hl_outcome	 out;
 };
 
-/*
- * Reopens a directory of the table by its names from its ROOT, never
- * following a symlink below the ROOT, and checks that each is the same
- * directory (device and inode) the walk saw.
- */
+/* Directory dir of the table, in parent (AT_FDCWD for a ROOT). */
 static int
-open_dir(const struct dedup *d, uint32_t dir)
+open_one(const struct dedup *d, int parent, uint32_t dir)
 {
 	const struct dir	*e = &d->dirs[dir];
 	const char		*name = d->arena + e->name;
 	struct stat		 st;
-	int			 fd, parent;
+	int			 fd;
 
 	if (e->parent == NONE)
 		fd = hl_open_dir(AT_FDCWD, *name != '\0' ? name : ".", true);
-	else {
-		if ((parent = open_dir(d, e->parent)) < 0)
-			return -1;
+	else
 		fd = hl_open_dir(parent, name, false);
-		close(parent);
-	}
 	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != d->devs[e->dev] ||
 	    (uint64_t)st.st_ino != e->ino)) {
 		close(fd);
 		errno = ESTALE;
 		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Reopens a directory of the table by its names from its ROOT, never
+ * following a symlink below the ROOT, and checks that each is the same
+ * directory (device and inode) the walk saw.  The chain from the ROOT
+ * is found first, in r->chain, then opened downwards.
+ */
+static int
+open_dir(struct relink *r, uint32_t dir)
+{
+	const struct dedup	*d = r->d;
+	size_t			 n = 0;
+	uint32_t		 i;
+	int			 fd = AT_FDCWD, next;
+
+	for (i = dir; i != NONE; i = d->dirs[i].parent) {
+		if (grow(&r->chain, &r->capchain, n + 1, sizeof(uint32_t)) < 0)
+			return -1;
+		r->chain[n++] = i;
+	}
+	while (n > 0) {
+		next = open_one(d, fd, r->chain[--n]);
+		if (fd != AT_FDCWD)
+			close(fd);
+		if ((fd = next) < 0)
+			return -1;
 	}
 	return fd;
 }
@@ -863,7 +887,7 @@ dir_fd(struct relink *r, uint32_t dir)
 	if (r->dirfd >= 0)
 		close(r->dirfd);
 	r->dir = NONE;
-	if ((r->dirfd = open_dir(r->d, dir)) >= 0)
+	if ((r->dirfd = open_dir(r, dir)) >= 0)
 		r->dir = dir;
 	return r->dirfd;
 }
@@ -883,7 +907,7 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 		if (r->kdirfd >= 0)
 			close(r->kdirfd);
 		r->kdir = NONE;
-		if ((r->kdirfd = open_dir(r->d, nm->dir)) < 0) {
+		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
 			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
 			return -1;
 		}
@@ -1087,6 +1111,7 @@ relink_all(struct dedup *d, const struct work *wk)
 		close(r->kdirfd);
 	free(r->buf);
 	free(r->found);
+	free(r->chain);
 	free(r);
 }
 

@@ -465,7 +465,7 @@ xattr_blob(int fd, char *list, size_t size, char **blob)
 
 	for (p = list; p < list + size; p += strlen(p) + 1)
 		n++;
-	if ((names = malloc(n * sizeof(*names))) == NULL)
+	if ((names = malloc((n + 1) * sizeof(*names))) == NULL)
 		return -1;
 	for (i = 0, p = list; p < list + size; p += strlen(p) + 1)
 		names[i++] = p;
