@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include "dedup.h"
 #include "fileeq.h"
 #include "path.h"
+#include "pool.h"
 #include "sys.h"
 #include "walk.h"
 
@@ -33,6 +33,8 @@
 #define ROOT_NAME	((size_t)1 << (sizeof(size_t) * 8 - 1))
 /* Descriptors kept back from the compare: the walk's, stdio's, a few. */
 #define FD_RESERVE	16
+/* Threads at most, as before the pool: -j beyond gains nothing. */
+#define MAX_JOBS	64
 #define PATH_BUF	((size_t)2 * PATH_MAX)
 
 struct dir {
@@ -86,7 +88,7 @@ struct dedup {
 	struct index			 byino, bydir;
 	uint32_t			*stack;		/* the walk's dirs */
 	size_t				 depth, capstack;
-	pthread_mutex_t			 lock;		/* ops and failures */
+	struct hl_pool			*pool;		/* while comparing */
 	int				 err;		/* ENOMEM */
 };
 
@@ -110,11 +112,13 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 static void
 event(struct dedup *d, enum hl_dedup_event what, const char *path, int err)
 {
-	pthread_mutex_lock(&d->lock);
+	if (d->pool != NULL)
+		hl_pool_lock(d->pool);
 	if (what != HL_DEDUP_OTHER_FS)
 		d->st->failures++;
 	d->req->ops->event(d->req->ctx, what, path, err);
-	pthread_mutex_unlock(&d->lock);
+	if (d->pool != NULL)
+		hl_pool_unlock(d->pool);
 }
 
 /* --- the tables ------------------------------------------------------ */
@@ -609,7 +613,6 @@ struct work {
 	size_t		*group;		/* fileeq's answer, beside order */
 	struct class	*classes;
 	size_t		 nclasses;
-	size_t		 next;		/* the next class to take */
 	size_t		 fd_budget;	/* per thread */
 	int		 err;
 };
@@ -647,10 +650,12 @@ make_classes(struct dedup *d, struct work *wk)
 
 /* --- comparing, on -j threads ---------------------------------------- */
 
+/* A worker's state: its path buffer and its block buffers. */
 struct job {
-	struct work	*wk;
-	size_t		 start;		/* of its class in wk->order */
-	char		 path[PATH_BUF];
+	struct work		*wk;
+	size_t			 start;		/* of its class in wk->order */
+	char			 path[PATH_BUF];
+	struct hl_fileeq_bufs	 bufs;
 };
 
 static bool
@@ -728,49 +733,42 @@ job_attrs(void *ctx, size_t i, int fd, char **blob)
 	return hl_xattrs(fd, blob);
 }
 
-static bool
-take_class(struct work *wk, size_t *c)
+/*
+ * One class, on any worker.  Each class writes only its own slice of
+ * wk->group, so the answer is the same on any number of threads.
+ */
+static void
+run_class(void *ctx, void *worker, void *job)
 {
-	pthread_mutex_lock(&wk->d->lock);
-	*c = wk->next++;
-	pthread_mutex_unlock(&wk->d->lock);
-	return *c < wk->nclasses;
+	struct work		*wk = ctx;
+	struct job		*j = worker;
+	size_t			 c = *(size_t *)job;
+	struct hl_fileeq	 fe;
+
+	j->wk = wk;
+	j->start = wk->classes[c].start;
+	memset(&fe, 0, sizeof(fe));
+	fe.n = wk->classes[c].n;
+	fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
+	fe.fd_budget = wk->fd_budget;
+	fe.open = job_open;
+	fe.failed = job_failed;
+	fe.attrs = wk->d->req->content_only ? NULL : job_attrs;
+	fe.ctx = j;
+	fe.group = wk->group + j->start;
+	fe.bufs = &j->bufs;
+	if (hl_fileeq(&fe) < 0) {
+		hl_pool_lock(wk->d->pool);
+		wk->err = ENOMEM;
+		hl_pool_unlock(wk->d->pool);
+	}
 }
 
-/*
- * A worker takes the next class until none is left.  The shared index
- * is all the scheduling there is; each class writes only its own slice
- * of wk->group, so the answer is the same on any number of threads.
- */
-static void *
-worker(void *arg)
+static void
+free_worker(void *ctx, void *worker)
 {
-	struct work		*wk = arg;
-	struct job		*j = malloc(sizeof(*j));
-	struct hl_fileeq	 fe;
-	size_t			 c;
-
-	while (j != NULL && take_class(wk, &c)) {
-		j->wk = wk;
-		j->start = wk->classes[c].start;
-		fe.n = wk->classes[c].n;
-		fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
-		fe.fd_budget = wk->fd_budget;
-		fe.open = job_open;
-		fe.failed = job_failed;
-		fe.attrs = wk->d->req->content_only ? NULL : job_attrs;
-		fe.ctx = j;
-		fe.group = wk->group + j->start;
-		if (hl_fileeq(&fe) < 0)
-			j = NULL;
-	}
-	if (j == NULL) {
-		pthread_mutex_lock(&wk->d->lock);
-		wk->err = ENOMEM;
-		pthread_mutex_unlock(&wk->d->lock);
-	}
-	free(j);
-	return NULL;
+	(void)ctx;
+	hl_fileeq_free(&((struct job *)worker)->bufs);
 }
 
 static size_t
@@ -785,23 +783,33 @@ fd_budget(size_t threads)
 	return n / threads;
 }
 
+/* Every class a job of the pool, on up to -j threads. */
 static void
 compare_all(struct work *wk, int jobs)
 {
-	pthread_t	tid[64];
-	size_t		n = (size_t)(jobs < 1 ? 1 : jobs), started = 0, i;
+	static const struct hl_pool_ops	ops = {
+		.job_size = sizeof(size_t),
+		.worker_size = sizeof(struct job),
+		.run = run_class,
+		.worker_free = free_worker,
+	};
+	size_t				n = (size_t)(jobs < 1 ? 1 : jobs), c;
 
 	if (n > wk->nclasses)
 		n = wk->nclasses > 0 ? wk->nclasses : 1;
-	if (n > 64)
-		n = 64;
+	if (n > MAX_JOBS)
+		n = MAX_JOBS;
 	wk->fd_budget = fd_budget(n);
-	while (started + 1 < n &&
-	    pthread_create(&tid[started], NULL, worker, wk) == 0)
-		started++;
-	worker(wk);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	if ((wk->d->pool = hl_pool_start(&ops, wk, (int)n)) == NULL) {
+		wk->err = ENOMEM;
+		return;
+	}
+	/* Last in, first out: the first class is queued last. */
+	for (c = wk->nclasses; c > 0 && wk->err == 0; c--)
+		if (hl_pool_submit(wk->d->pool, &(size_t){ c - 1 }) < 0)
+			wk->err = ENOMEM;
+	hl_pool_finish(wk->d->pool);
+	wk->d->pool = NULL;
 }
 
 /* --- relinking, on one thread ---------------------------------------- */
@@ -1129,7 +1137,6 @@ free_all(struct dedup *d, struct work *wk)
 	free(d->byino.slots);
 	free(d->bydir.slots);
 	free(d->stack);
-	pthread_mutex_destroy(&d->lock);
 }
 
 int
@@ -1144,7 +1151,6 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	d.req = req;
 	d.st = st;
 	wk.d = &d;
-	pthread_mutex_init(&d.lock, NULL);
 	walk_all(&d);
 	free(d.bydir.slots);	/* the walk's: the relinks need them not */
 	free(d.byino.slots);

@@ -69,8 +69,8 @@ struct cmp {
 	unsigned char		 *keep;		/* small files' bytes */
 	size_t			  width;	/* files side by side */
 	struct bucket		 *buckets;	/* width of them */
-	unsigned char		**bufs;		/* width + 1 blocks */
-	size_t			  nbufs;
+	struct hl_fileeq_bufs	 *b;		/* width + 1 blocks */
+	struct hl_fileeq_bufs	  own;		/* b when c->bufs is NULL */
 	struct span		 *spans;	/* width of them */
 };
 
@@ -281,23 +281,23 @@ by_label(const void *x, const void *y)
 static unsigned char *
 buffer(struct cmp *s, size_t k)
 {
-	while (s->nbufs <= k) {
-		if ((s->bufs[s->nbufs] = malloc(BLOCK)) == NULL)
+	while (s->b->n <= k) {
+		if ((s->b->bufs[s->b->n] = malloc(BLOCK)) == NULL)
 			return NULL;
-		s->nbufs++;
+		s->b->n++;
 	}
-	return s->bufs[k];
+	return s->b->bufs[k];
 }
 
 /*
- * The bucket of a block just read into s->bufs[nb]: an existing one
+ * The bucket of a block just read into s->b->bufs[nb]: an existing one
  * whose block is byte for byte the same, or a new one that takes the
  * buffer.  Returns the bucket, or (size_t)-1 when memory ran out.
  */
 static size_t
 bucket_of(struct cmp *s, size_t *nb, size_t len)
 {
-	unsigned char	*buf = s->bufs[*nb];
+	unsigned char	*buf = s->b->bufs[*nb];
 	uint64_t	 h = hl_hash64(buf, len, 0);
 	size_t		 b;
 
@@ -328,7 +328,7 @@ split_round(struct cmp *s, struct member **run, size_t k, off_t off)
 		return -1;
 	for (j = 0; j < k; j++) {
 		run[j]->label = (size_t)-1;
-		if (read_block(s, run[j], s->bufs[nb], len, off) < 0) {
+		if (read_block(s, run[j], s->b->bufs[nb], len, off) < 0) {
 			drop(run[j]);
 			continue;
 		}
@@ -445,9 +445,9 @@ hash_whole(struct cmp *s, struct member *m)
 	for (off = 0; off < s->c->size; off += OFF_BLOCK) {
 		len = s->c->size - off < OFF_BLOCK ?
 		    (size_t)(s->c->size - off) : BLOCK;
-		if (read_block(s, m, s->bufs[0], len, off) < 0)
+		if (read_block(s, m, s->b->bufs[0], len, off) < 0)
 			break;
-		m->h = hl_hash64(s->bufs[0], len, m->h);
+		m->h = hl_hash64(s->b->bufs[0], len, m->h);
 	}
 	drop(m);
 }
@@ -564,6 +564,32 @@ split_probed(struct cmp *s, struct member **p, size_t k)
 	return rc;
 }
 
+/* Room for n block pointers in b. */
+static int
+room(struct hl_fileeq_bufs *b, size_t n)
+{
+	unsigned char	**p;
+
+	if (n <= b->cap)
+		return 0;
+	if ((p = realloc(b->bufs, n * sizeof(unsigned char *))) == NULL)
+		return -1;
+	b->bufs = p;
+	b->cap = n;
+	return 0;
+}
+
+void
+hl_fileeq_free(struct hl_fileeq_bufs *b)
+{
+	size_t	j;
+
+	for (j = 0; j < b->n; j++)
+		free(b->bufs[j]);
+	free(b->bufs);
+	memset(b, 0, sizeof(*b));
+}
+
 static int
 setup(struct cmp *s, const struct hl_fileeq *c)
 {
@@ -577,10 +603,10 @@ setup(struct cmp *s, const struct hl_fileeq *c)
 	s->m = calloc(c->n, sizeof(*s->m));
 	s->p = calloc(c->n, sizeof(struct member *));
 	s->buckets = calloc(s->width, sizeof(*s->buckets));
-	s->bufs = calloc(s->width + 1, sizeof(*s->bufs));
+	s->b = c->bufs != NULL ? c->bufs : &s->own;
 	s->spans = calloc(s->width, sizeof(*s->spans));
 	if (s->m == NULL || s->p == NULL || s->buckets == NULL ||
-	    s->bufs == NULL || s->spans == NULL)
+	    s->spans == NULL || room(s->b, s->width + 1) < 0)
 		return -1;
 	if (size == 0)
 		s->keep = none;
@@ -598,14 +624,12 @@ teardown(struct cmp *s)
 		drop(&s->m[j]);
 		free(s->m[j].attr);
 	}
-	for (j = 0; j < s->nbufs; j++)
-		free(s->bufs[j]);
+	hl_fileeq_free(&s->own);
 	if (s->c->size != 0)
 		free(s->keep);
 	free(s->m);
 	free(s->p);
 	free(s->buckets);
-	free(s->bufs);
 	free(s->spans);
 }
 
