@@ -822,8 +822,9 @@ struct relink {
 	uint32_t		 kdir;		/* kdirfd's, or NONE */
 	int			 kdirfd;
 	char			 kshown[PATH_BUF];
-	uint32_t		 dir;		/* dirfd's, or NONE */
-	int			 dirfd;
+	int			*dirfds;	/* by directory, or -1 */
+	uint32_t		*opened;	/* the directories open */
+	size_t			 nopen, maxopen;
 	char			 shown[PATH_BUF];
 	bool			 aborted;	/* the kept file changed */
 	uint64_t		*buf;		/* sets and names, sorted */
@@ -857,47 +858,75 @@ open_one(const struct dedup *d, int parent, uint32_t dir)
 	return fd;
 }
 
+/* Closes every cached directory but the kept file's. */
+static void
+flush_dirs(struct relink *r)
+{
+	size_t		i, kept = 0;
+	uint32_t	dir;
+
+	for (i = 0; i < r->nopen; i++) {
+		dir = r->opened[i];
+		if (dir == r->kdir)
+			r->opened[kept++] = dir;
+		else {
+			close(r->dirfds[dir]);
+			r->dirfds[dir] = -1;
+		}
+	}
+	r->nopen = kept;
+}
+
+/* The directories from dir up to its first open ancestor, in r->chain. */
+static int
+chain_of(struct relink *r, uint32_t dir, size_t *n, uint32_t *top)
+{
+	uint32_t	i;
+
+	*n = 0;
+	for (i = dir; i != NONE && r->dirfds[i] < 0;
+	    i = r->d->dirs[i].parent) {
+		if (grow(&r->chain, &r->capchain, *n + 1,
+		    sizeof(uint32_t)) < 0)
+			return -1;
+		r->chain[(*n)++] = i;
+	}
+	*top = i;
+	return 0;
+}
+
 /*
- * Reopens a directory of the table by its names from its ROOT, never
- * following a symlink below the ROOT, and checks that each is the same
- * directory (device and inode) the walk saw.  The chain from the ROOT
- * is found first, in r->chain, then opened downwards.
+ * A directory of the table, opened by its names from its nearest open
+ * ancestor (or its ROOT), never following a symlink below the ROOT, and
+ * checked to be the same directory (device and inode) the walk saw.  The
+ * descriptors stay open, at most about r->maxopen, and belong to the
+ * cache: the sets meet the same directories again and again.
  */
 static int
 open_dir(struct relink *r, uint32_t dir)
 {
-	const struct dedup	*d = r->d;
-	size_t			 n = 0;
-	uint32_t		 i;
-	int			 fd = AT_FDCWD, next;
+	size_t		n;
+	uint32_t	i;
+	int		fd;
 
-	for (i = dir; i != NONE; i = d->dirs[i].parent) {
-		if (grow(&r->chain, &r->capchain, n + 1, sizeof(uint32_t)) < 0)
+	if (r->dirfds[dir] >= 0)
+		return r->dirfds[dir];
+	if (chain_of(r, dir, &n, &i) < 0)
+		return -1;
+	if (r->nopen + n > r->maxopen) {
+		flush_dirs(r);
+		if (chain_of(r, dir, &n, &i) < 0)
 			return -1;
-		r->chain[n++] = i;
 	}
+	fd = i == NONE ? AT_FDCWD : r->dirfds[i];
 	while (n > 0) {
-		next = open_one(d, fd, r->chain[--n]);
-		if (fd != AT_FDCWD)
-			close(fd);
-		if ((fd = next) < 0)
+		i = r->chain[--n];
+		if ((fd = open_one(r->d, fd, i)) < 0)
 			return -1;
+		r->dirfds[i] = fd;
+		r->opened[r->nopen++] = i;
 	}
 	return fd;
-}
-
-/* The fd of dir, reusing the last one: names come sorted by directory. */
-static int
-dir_fd(struct relink *r, uint32_t dir)
-{
-	if (r->dir == dir)
-		return r->dirfd;
-	if (r->dirfd >= 0)
-		close(r->dirfd);
-	r->dir = NONE;
-	if ((r->dirfd = open_dir(r, dir)) >= 0)
-		r->dir = dir;
-	return r->dirfd;
 }
 
 /* Makes inode i, by its name k, the kept file of the set. */
@@ -912,8 +941,6 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
 		return -1;
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
-		if (r->kdirfd >= 0)
-			close(r->kdirfd);
 		r->kdir = NONE;
 		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
 			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
@@ -954,7 +981,7 @@ relink_name(struct relink *r, uint32_t k)
 	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)
 		return;
 	if (!d->req->dry_run) {
-		if ((req.dstdirfd = dir_fd(r, nm->dir)) < 0) {
+		if ((req.dstdirfd = open_dir(r, nm->dir)) < 0) {
 			event(d, HL_DEDUP_NO_DIR, r->shown, errno);
 			return;
 		}
@@ -1109,14 +1136,25 @@ relink_all(struct dedup *d, const struct work *wk)
 		return;
 	}
 	r->d = d;
-	r->dir = r->kdir = NONE;
-	r->dirfd = r->kdirfd = -1;
+	r->kdir = NONE;
+	r->kdirfd = -1;
+	r->maxopen = fd_budget(1) / 2;
+	r->dirfds = malloc((d->ndirs + 1) * sizeof(int));
+	r->opened = malloc((d->ndirs + 1) * sizeof(uint32_t));
+	if (r->dirfds == NULL || r->opened == NULL) {
+		free(r->dirfds);
+		free(r->opened);
+		free(r);
+		d->err = ENOMEM;
+		return;
+	}
+	memset(r->dirfds, 0xff, (d->ndirs + 1) * sizeof(int));
 	for (c = 0; c < wk->nclasses && d->err == 0; c++)
 		relink_class(r, wk, &wk->classes[c]);
-	if (r->dirfd >= 0)
-		close(r->dirfd);
-	if (r->kdirfd >= 0)
-		close(r->kdirfd);
+	r->kdir = NONE;
+	flush_dirs(r);
+	free(r->dirfds);
+	free(r->opened);
 	free(r->buf);
 	free(r->found);
 	free(r->chain);

@@ -72,6 +72,11 @@ struct cmp {
 	struct hl_fileeq_bufs	 *b;		/* width + 1 blocks */
 	struct hl_fileeq_bufs	  own;		/* b when c->bufs is NULL */
 	struct span		 *spans;	/* width of them */
+	/*
+	 * The whole class fits the descriptors: a large file's probe keeps
+	 * it open for the side by side reading, which opens it no more.
+	 */
+	bool			  hold;
 };
 
 static uint64_t
@@ -185,9 +190,12 @@ advise_whole(int fd)
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_NOREUSE);
 }
 
+/* Its descriptor: the probe's, when it was kept, or a new one. */
 static int
 open_member(struct cmp *s, struct member *m)
 {
+	if (m->fd >= 0)
+		return m->fd;
 	m->fd = s->c->open(s->c->ctx, m->i);
 	if (m->fd < 0)
 		m->rep = HL_FILEEQ_NONE;
@@ -234,7 +242,8 @@ probe(struct cmp *s, struct member *m, size_t k)
 			memcpy(m->bytes, buf, len);
 		}
 	}
-	drop(m);
+	if (!s->hold || m->rep == HL_FILEEQ_NONE || (size_t)c->size <= SMALL)
+		drop(m);
 }
 
 static int
@@ -603,6 +612,7 @@ setup(struct cmp *s, const struct hl_fileeq *c)
 	s->m = calloc(c->n, sizeof(*s->m));
 	s->p = calloc(c->n, sizeof(struct member *));
 	s->buckets = calloc(s->width, sizeof(*s->buckets));
+	s->hold = c->n <= s->width;
 	s->b = c->bufs != NULL ? c->bufs : &s->own;
 	s->spans = calloc(s->width, sizeof(*s->spans));
 	if (s->m == NULL || s->p == NULL || s->buckets == NULL ||
