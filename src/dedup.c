@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "dedup.h"
 #include "fileeq.h"
 #include "path.h"
@@ -827,6 +828,8 @@ struct relink {
 	size_t			 nopen, maxopen;
 	char			 shown[PATH_BUF];
 	bool			 aborted;	/* the kept file changed */
+	bool			 tried;		/* --clone: a first dedupe */
+	bool			 stop;		/* --clone: it cannot */
 	uint64_t		*buf;		/* sets and names, sorted */
 	size_t			 cap;
 	uint32_t		*found;		/* of each inode of the set */
@@ -1069,6 +1072,110 @@ account(struct relink *r, const uint32_t *set, size_t k)
 	}
 }
 
+/* --clone: sharing blocks rather than linking. */
+
+/* Opens the inode's first name for the dedupe, if it is still as seen. */
+static int
+open_shared(struct relink *r, uint32_t inode, char *shown)
+{
+	struct dedup		*d = r->d;
+	const struct name	*nm = &d->names[d->inodes[inode].first];
+	struct stat		 st;
+	int			 dirfd, fd;
+
+	if (path_of(d, nm->dir, name_of(d, nm), shown) < 0)
+		return -1;
+	if ((dirfd = open_dir(r, nm->dir)) < 0) {
+		event(d, HL_DEDUP_NO_DIR, shown, errno);
+		return -1;
+	}
+	fd = openat(dirfd, name_of(d, nm), O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		event(d, HL_DEDUP_NO_FILE, shown, errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !unchanged(d, &d->inodes[inode], &st,
+	    true)) {
+		event(d, HL_DEDUP_CHANGED, shown, 0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The first dedupe of the run is the filesystem's test: when it cannot
+ * share blocks at all nothing has changed yet, and the run stops there.
+ */
+static void
+not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
+{
+	const char	*fs;
+
+	if (res->cause == HL_DEDUPE_NO_FS && !r->tried) {
+		fs = hl_fs_name(fd);
+		event(r->d, HL_DEDUP_CANNOT_SHARE, fs != NULL ? fs :
+		    "this filesystem", res->err);
+		r->stop = true;
+	} else if (res->cause == HL_DEDUPE_DIFFERS)
+		event(r->d, HL_DEDUP_CHANGED, r->shown, 0);
+	else
+		event(r->d, HL_DEDUP_NOT_SHARED, r->shown, res->err);
+}
+
+/* One inode of the set made to share the kept file's blocks. */
+static bool
+share_one(struct relink *r, int keptfd, uint32_t inode)
+{
+	struct dedup		*d = r->d;
+	struct hl_copy_result	 res;
+	int			 fd;
+
+	if ((fd = open_shared(r, inode, r->shown)) < 0)
+		return false;
+	if (hl_same_blocks(keptfd, fd) == 1) {	/* a run before did it */
+		close(fd);
+		return false;
+	}
+	if (d->req->dry_run)
+		res.bytes = d->inodes[inode].size;
+	else if (hl_dedupe_range(keptfd, fd, NULL, &res) < 0) {
+		not_shared(r, fd, &res);
+		r->tried = true;
+		close(fd);
+		return false;
+	}
+	r->tried = true;
+	close(fd);
+	d->st->relinked++;
+	d->st->freed += res.bytes;
+	d->req->ops->shared(d->req->ctx, r->shown, r->kshown);
+	return true;
+}
+
+/*
+ * Every other inode of the set shares the kept one's blocks, once per
+ * inode: its names, links of one another, are left as they are, and so
+ * are its attributes.
+ */
+static void
+share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
+{
+	size_t	i;
+	bool	any = false;
+	int	keptfd;
+
+	if ((keptfd = open_shared(r, best, r->kshown)) < 0)
+		return;
+	for (i = 0; i < k && !r->stop; i++)
+		if (set[i] != best && share_one(r, keptfd, set[i]))
+			any = true;
+	close(keptfd);
+	if (any)
+		r->d->st->groups++;
+}
+
 /* Every name of every other inode of the set, by directory, relinked. */
 static void
 relink_set(struct relink *r, const uint32_t *set, size_t k)
@@ -1081,6 +1188,10 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	for (i = 1; i < k; i++)
 		if (better(d, set[i], best))
 			best = set[i];
+	if (d->req->clone) {
+		share_set(r, set, k, best);
+		return;
+	}
 	for (i = 0; i < k; i++)
 		n += set[i] == best ? 0 : d->inodes[set[i]].found;
 	if (reserve(r, n > k ? n : k) < 0 ||
@@ -1115,7 +1226,7 @@ relink_class(struct relink *r, const struct work *wk, const struct class *c)
 		r->d->err = ENOMEM;
 	else
 		qsort(keys, n, sizeof(*keys), by_u64);
-	for (lo = 0; lo < n && r->d->err == 0; lo = hi) {
+	for (lo = 0; lo < n && r->d->err == 0 && !r->stop; lo = hi) {
 		for (hi = lo; hi < n && keys[hi] >> 32 == keys[lo] >> 32; hi++)
 			set[hi - lo] = wk->order[c->start + (uint32_t)keys[hi]];
 		if (hi - lo >= 2)
@@ -1149,7 +1260,7 @@ relink_all(struct dedup *d, const struct work *wk)
 		return;
 	}
 	memset(r->dirfds, 0xff, (d->ndirs + 1) * sizeof(int));
-	for (c = 0; c < wk->nclasses && d->err == 0; c++)
+	for (c = 0; c < wk->nclasses && d->err == 0 && !r->stop; c++)
 		relink_class(r, wk, &wk->classes[c]);
 	r->kdir = NONE;
 	flush_dirs(r);
@@ -1184,6 +1295,7 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	struct work	wk;
 
 	memset(st, 0, sizeof(*st));
+	st->clone = req->clone;
 	memset(&d, 0, sizeof(d));
 	memset(&wk, 0, sizeof(wk));
 	d.req = req;
