@@ -16,15 +16,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "dedup.h"
 #include "fileeq.h"
 #include "path.h"
+#include "pool.h"
 #include "sys.h"
 #include "walk.h"
 
@@ -33,7 +34,9 @@
 #define ROOT_NAME	((size_t)1 << (sizeof(size_t) * 8 - 1))
 /* Descriptors kept back from the compare: the walk's, stdio's, a few. */
 #define FD_RESERVE	16
-#define PATH_BUF	(2 * PATH_MAX)
+/* Threads at most, as before the pool: -j beyond gains nothing. */
+#define MAX_JOBS	64
+#define PATH_BUF	((size_t)2 * PATH_MAX)
 
 struct dir {
 	uint64_t	ino;
@@ -86,7 +89,7 @@ struct dedup {
 	struct index			 byino, bydir;
 	uint32_t			*stack;		/* the walk's dirs */
 	size_t				 depth, capstack;
-	pthread_mutex_t			 lock;		/* ops and failures */
+	struct hl_pool			*pool;		/* while comparing */
 	int				 err;		/* ENOMEM */
 };
 
@@ -110,11 +113,13 @@ grow(void *p, size_t *cap, size_t need, size_t size)
 static void
 event(struct dedup *d, enum hl_dedup_event what, const char *path, int err)
 {
-	pthread_mutex_lock(&d->lock);
+	if (d->pool != NULL)
+		hl_pool_lock(d->pool);
 	if (what != HL_DEDUP_OTHER_FS)
 		d->st->failures++;
 	d->req->ops->event(d->req->ctx, what, path, err);
-	pthread_mutex_unlock(&d->lock);
+	if (d->pool != NULL)
+		hl_pool_unlock(d->pool);
 }
 
 /* --- the tables ------------------------------------------------------ */
@@ -209,6 +214,7 @@ add_dir(struct dedup *d, uint32_t parent, const char *name,
 	uint16_t	 dev = dev_index(d, st->st_dev);
 	uint32_t	*s;
 
+	*seen = false;
 	if (grow_index(d, &d->bydir, true) < 0 ||
 	    grow(&d->dirs, &d->capdirs, d->ndirs + 1, sizeof(*d->dirs)) < 0)
 		return NONE;
@@ -608,7 +614,6 @@ struct work {
 	size_t		*group;		/* fileeq's answer, beside order */
 	struct class	*classes;
 	size_t		 nclasses;
-	size_t		 next;		/* the next class to take */
 	size_t		 fd_budget;	/* per thread */
 	int		 err;
 };
@@ -646,10 +651,12 @@ make_classes(struct dedup *d, struct work *wk)
 
 /* --- comparing, on -j threads ---------------------------------------- */
 
+/* A worker's state: its path buffer and its block buffers. */
 struct job {
-	struct work	*wk;
-	size_t		 start;		/* of its class in wk->order */
-	char		 path[PATH_BUF];
+	struct work		*wk;
+	size_t			 start;		/* of its class in wk->order */
+	char			 path[PATH_BUF];
+	struct hl_fileeq_bufs	 bufs;
 };
 
 static bool
@@ -727,49 +734,42 @@ job_attrs(void *ctx, size_t i, int fd, char **blob)
 	return hl_xattrs(fd, blob);
 }
 
-static bool
-take_class(struct work *wk, size_t *c)
+/*
+ * One class, on any worker.  Each class writes only its own slice of
+ * wk->group, so the answer is the same on any number of threads.
+ */
+static void
+run_class(void *ctx, void *worker, void *job)
 {
-	pthread_mutex_lock(&wk->d->lock);
-	*c = wk->next++;
-	pthread_mutex_unlock(&wk->d->lock);
-	return *c < wk->nclasses;
+	struct work		*wk = ctx;
+	struct job		*j = worker;
+	size_t			 c = *(size_t *)job;
+	struct hl_fileeq	 fe;
+
+	j->wk = wk;
+	j->start = wk->classes[c].start;
+	memset(&fe, 0, sizeof(fe));
+	fe.n = wk->classes[c].n;
+	fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
+	fe.fd_budget = wk->fd_budget;
+	fe.open = job_open;
+	fe.failed = job_failed;
+	fe.attrs = wk->d->req->content_only ? NULL : job_attrs;
+	fe.ctx = j;
+	fe.group = wk->group + j->start;
+	fe.bufs = &j->bufs;
+	if (hl_fileeq(&fe) < 0) {
+		hl_pool_lock(wk->d->pool);
+		wk->err = ENOMEM;
+		hl_pool_unlock(wk->d->pool);
+	}
 }
 
-/*
- * A worker takes the next class until none is left.  The shared index
- * is all the scheduling there is; each class writes only its own slice
- * of wk->group, so the answer is the same on any number of threads.
- */
-static void *
-worker(void *arg)
+static void
+free_worker(void *ctx, void *worker)
 {
-	struct work		*wk = arg;
-	struct job		*j = malloc(sizeof(*j));
-	struct hl_fileeq	 fe;
-	size_t			 c;
-
-	while (j != NULL && take_class(wk, &c)) {
-		j->wk = wk;
-		j->start = wk->classes[c].start;
-		fe.n = wk->classes[c].n;
-		fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
-		fe.fd_budget = wk->fd_budget;
-		fe.open = job_open;
-		fe.failed = job_failed;
-		fe.attrs = wk->d->req->content_only ? NULL : job_attrs;
-		fe.ctx = j;
-		fe.group = wk->group + j->start;
-		if (hl_fileeq(&fe) < 0)
-			j = NULL;
-	}
-	if (j == NULL) {
-		pthread_mutex_lock(&wk->d->lock);
-		wk->err = ENOMEM;
-		pthread_mutex_unlock(&wk->d->lock);
-	}
-	free(j);
-	return NULL;
+	(void)ctx;
+	hl_fileeq_free(&((struct job *)worker)->bufs);
 }
 
 static size_t
@@ -784,23 +784,33 @@ fd_budget(size_t threads)
 	return n / threads;
 }
 
+/* Every class a job of the pool, on up to -j threads. */
 static void
 compare_all(struct work *wk, int jobs)
 {
-	pthread_t	tid[64];
-	size_t		n = (size_t)(jobs < 1 ? 1 : jobs), started = 0, i;
+	static const struct hl_pool_ops	ops = {
+		.job_size = sizeof(size_t),
+		.worker_size = sizeof(struct job),
+		.run = run_class,
+		.worker_free = free_worker,
+	};
+	size_t				n = (size_t)(jobs < 1 ? 1 : jobs), c;
 
 	if (n > wk->nclasses)
 		n = wk->nclasses > 0 ? wk->nclasses : 1;
-	if (n > 64)
-		n = 64;
+	if (n > MAX_JOBS)
+		n = MAX_JOBS;
 	wk->fd_budget = fd_budget(n);
-	while (started + 1 < n &&
-	    pthread_create(&tid[started], NULL, worker, wk) == 0)
-		started++;
-	worker(wk);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	if ((wk->d->pool = hl_pool_start(&ops, wk, (int)n)) == NULL) {
+		wk->err = ENOMEM;
+		return;
+	}
+	/* Last in, first out: the first class is queued last. */
+	for (c = wk->nclasses; c > 0 && wk->err == 0; c--)
+		if (hl_pool_submit(wk->d->pool, &(size_t){ c - 1 }) < 0)
+			wk->err = ENOMEM;
+	hl_pool_finish(wk->d->pool);
+	wk->d->pool = NULL;
 }
 
 /* --- relinking, on one thread ---------------------------------------- */
@@ -813,38 +823,35 @@ struct relink {
 	uint32_t		 kdir;		/* kdirfd's, or NONE */
 	int			 kdirfd;
 	char			 kshown[PATH_BUF];
-	uint32_t		 dir;		/* dirfd's, or NONE */
-	int			 dirfd;
+	int			*dirfds;	/* by directory, or -1 */
+	uint32_t		*opened;	/* the directories open */
+	size_t			 nopen, maxopen;
 	char			 shown[PATH_BUF];
 	bool			 aborted;	/* the kept file changed */
+	bool			 tried;		/* --clone: a first dedupe */
+	bool			 stop;		/* --clone: it cannot */
 	uint64_t		*buf;		/* sets and names, sorted */
 	size_t			 cap;
 	uint32_t		*found;		/* of each inode of the set */
 	size_t			 capfound;
+	uint32_t		*chain;		/* open_dir()'s */
+	size_t			 capchain;
 	struct hl_outcome	 out;
 };
 
-/*
- * Reopens a directory of the table by its names from its ROOT, never
- * following a symlink below the ROOT, and checks that each is the same
- * directory (device and inode) the walk saw.
- */
+/* Directory dir of the table, in parent (AT_FDCWD for a ROOT). */
 static int
-open_dir(const struct dedup *d, uint32_t dir)
+open_one(const struct dedup *d, int parent, uint32_t dir)
 {
 	const struct dir	*e = &d->dirs[dir];
 	const char		*name = d->arena + e->name;
 	struct stat		 st;
-	int			 fd, parent;
+	int			 fd;
 
 	if (e->parent == NONE)
 		fd = hl_open_dir(AT_FDCWD, *name != '\0' ? name : ".", true);
-	else {
-		if ((parent = open_dir(d, e->parent)) < 0)
-			return -1;
+	else
 		fd = hl_open_dir(parent, name, false);
-		close(parent);
-	}
 	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != d->devs[e->dev] ||
 	    (uint64_t)st.st_ino != e->ino)) {
 		close(fd);
@@ -854,18 +861,75 @@ open_dir(const struct dedup *d, uint32_t dir)
 	return fd;
 }
 
-/* The fd of dir, reusing the last one: names come sorted by directory. */
-static int
-dir_fd(struct relink *r, uint32_t dir)
+/* Closes every cached directory but the kept file's. */
+static void
+flush_dirs(struct relink *r)
 {
-	if (r->dir == dir)
-		return r->dirfd;
-	if (r->dirfd >= 0)
-		close(r->dirfd);
-	r->dir = NONE;
-	if ((r->dirfd = open_dir(r->d, dir)) >= 0)
-		r->dir = dir;
-	return r->dirfd;
+	size_t		i, kept = 0;
+	uint32_t	dir;
+
+	for (i = 0; i < r->nopen; i++) {
+		dir = r->opened[i];
+		if (dir == r->kdir)
+			r->opened[kept++] = dir;
+		else {
+			close(r->dirfds[dir]);
+			r->dirfds[dir] = -1;
+		}
+	}
+	r->nopen = kept;
+}
+
+/* The directories from dir up to its first open ancestor, in r->chain. */
+static int
+chain_of(struct relink *r, uint32_t dir, size_t *n, uint32_t *top)
+{
+	uint32_t	i;
+
+	*n = 0;
+	for (i = dir; i != NONE && r->dirfds[i] < 0;
+	    i = r->d->dirs[i].parent) {
+		if (grow(&r->chain, &r->capchain, *n + 1,
+		    sizeof(uint32_t)) < 0)
+			return -1;
+		r->chain[(*n)++] = i;
+	}
+	*top = i;
+	return 0;
+}
+
+/*
+ * A directory of the table, opened by its names from its nearest open
+ * ancestor (or its ROOT), never following a symlink below the ROOT, and
+ * checked to be the same directory (device and inode) the walk saw.  The
+ * descriptors stay open, at most about r->maxopen, and belong to the
+ * cache: the sets meet the same directories again and again.
+ */
+static int
+open_dir(struct relink *r, uint32_t dir)
+{
+	size_t		n;
+	uint32_t	i;
+	int		fd;
+
+	if (r->dirfds[dir] >= 0)
+		return r->dirfds[dir];
+	if (chain_of(r, dir, &n, &i) < 0)
+		return -1;
+	if (r->nopen + n > r->maxopen) {
+		flush_dirs(r);
+		if (chain_of(r, dir, &n, &i) < 0)
+			return -1;
+	}
+	fd = i == NONE ? AT_FDCWD : r->dirfds[i];
+	while (n > 0) {
+		i = r->chain[--n];
+		if ((fd = open_one(r->d, fd, i)) < 0)
+			return -1;
+		r->dirfds[i] = fd;
+		r->opened[r->nopen++] = i;
+	}
+	return fd;
 }
 
 /* Makes inode i, by its name k, the kept file of the set. */
@@ -880,10 +944,8 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
 		return -1;
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
-		if (r->kdirfd >= 0)
-			close(r->kdirfd);
 		r->kdir = NONE;
-		if ((r->kdirfd = open_dir(r->d, nm->dir)) < 0) {
+		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
 			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
 			return -1;
 		}
@@ -922,7 +984,7 @@ relink_name(struct relink *r, uint32_t k)
 	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)
 		return;
 	if (!d->req->dry_run) {
-		if ((req.dstdirfd = dir_fd(r, nm->dir)) < 0) {
+		if ((req.dstdirfd = open_dir(r, nm->dir)) < 0) {
 			event(d, HL_DEDUP_NO_DIR, r->shown, errno);
 			return;
 		}
@@ -1010,6 +1072,110 @@ account(struct relink *r, const uint32_t *set, size_t k)
 	}
 }
 
+/* --clone: sharing blocks rather than linking. */
+
+/* Opens the inode's first name for the dedupe, if it is still as seen. */
+static int
+open_shared(struct relink *r, uint32_t inode, char *shown)
+{
+	struct dedup		*d = r->d;
+	const struct name	*nm = &d->names[d->inodes[inode].first];
+	struct stat		 st;
+	int			 dirfd, fd;
+
+	if (path_of(d, nm->dir, name_of(d, nm), shown) < 0)
+		return -1;
+	if ((dirfd = open_dir(r, nm->dir)) < 0) {
+		event(d, HL_DEDUP_NO_DIR, shown, errno);
+		return -1;
+	}
+	fd = openat(dirfd, name_of(d, nm), O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		event(d, HL_DEDUP_NO_FILE, shown, errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !unchanged(d, &d->inodes[inode], &st,
+	    true)) {
+		event(d, HL_DEDUP_CHANGED, shown, 0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * The first dedupe of the run is the filesystem's test: when it cannot
+ * share blocks at all nothing has changed yet, and the run stops there.
+ */
+static void
+not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
+{
+	const char	*fs;
+
+	if (res->cause == HL_DEDUPE_NO_FS && !r->tried) {
+		fs = hl_fs_name(fd);
+		event(r->d, HL_DEDUP_CANNOT_SHARE, fs != NULL ? fs :
+		    "this filesystem", res->err);
+		r->stop = true;
+	} else if (res->cause == HL_DEDUPE_DIFFERS)
+		event(r->d, HL_DEDUP_CHANGED, r->shown, 0);
+	else
+		event(r->d, HL_DEDUP_NOT_SHARED, r->shown, res->err);
+}
+
+/* One inode of the set made to share the kept file's blocks. */
+static bool
+share_one(struct relink *r, int keptfd, uint32_t inode)
+{
+	struct dedup		*d = r->d;
+	struct hl_copy_result	 res;
+	int			 fd;
+
+	if ((fd = open_shared(r, inode, r->shown)) < 0)
+		return false;
+	if (hl_same_blocks(keptfd, fd) == 1) {	/* a run before did it */
+		close(fd);
+		return false;
+	}
+	if (d->req->dry_run)
+		res.bytes = d->inodes[inode].size;
+	else if (hl_dedupe_range(keptfd, fd, NULL, &res) < 0) {
+		not_shared(r, fd, &res);
+		r->tried = true;
+		close(fd);
+		return false;
+	}
+	r->tried = true;
+	close(fd);
+	d->st->relinked++;
+	d->st->freed += res.bytes;
+	d->req->ops->shared(d->req->ctx, r->shown, r->kshown);
+	return true;
+}
+
+/*
+ * Every other inode of the set shares the kept one's blocks, once per
+ * inode: its names, links of one another, are left as they are, and so
+ * are its attributes.
+ */
+static void
+share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
+{
+	size_t	i;
+	bool	any = false;
+	int	keptfd;
+
+	if ((keptfd = open_shared(r, best, r->kshown)) < 0)
+		return;
+	for (i = 0; i < k && !r->stop; i++)
+		if (set[i] != best && share_one(r, keptfd, set[i]))
+			any = true;
+	close(keptfd);
+	if (any)
+		r->d->st->groups++;
+}
+
 /* Every name of every other inode of the set, by directory, relinked. */
 static void
 relink_set(struct relink *r, const uint32_t *set, size_t k)
@@ -1022,6 +1188,10 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	for (i = 1; i < k; i++)
 		if (better(d, set[i], best))
 			best = set[i];
+	if (d->req->clone) {
+		share_set(r, set, k, best);
+		return;
+	}
 	for (i = 0; i < k; i++)
 		n += set[i] == best ? 0 : d->inodes[set[i]].found;
 	if (reserve(r, n > k ? n : k) < 0 ||
@@ -1056,7 +1226,7 @@ relink_class(struct relink *r, const struct work *wk, const struct class *c)
 		r->d->err = ENOMEM;
 	else
 		qsort(keys, n, sizeof(*keys), by_u64);
-	for (lo = 0; lo < n && r->d->err == 0; lo = hi) {
+	for (lo = 0; lo < n && r->d->err == 0 && !r->stop; lo = hi) {
 		for (hi = lo; hi < n && keys[hi] >> 32 == keys[lo] >> 32; hi++)
 			set[hi - lo] = wk->order[c->start + (uint32_t)keys[hi]];
 		if (hi - lo >= 2)
@@ -1077,16 +1247,28 @@ relink_all(struct dedup *d, const struct work *wk)
 		return;
 	}
 	r->d = d;
-	r->dir = r->kdir = NONE;
-	r->dirfd = r->kdirfd = -1;
-	for (c = 0; c < wk->nclasses && d->err == 0; c++)
+	r->kdir = NONE;
+	r->kdirfd = -1;
+	r->maxopen = fd_budget(1) / 2;
+	r->dirfds = malloc((d->ndirs + 1) * sizeof(int));
+	r->opened = malloc((d->ndirs + 1) * sizeof(uint32_t));
+	if (r->dirfds == NULL || r->opened == NULL) {
+		free(r->dirfds);
+		free(r->opened);
+		free(r);
+		d->err = ENOMEM;
+		return;
+	}
+	memset(r->dirfds, 0xff, (d->ndirs + 1) * sizeof(int));
+	for (c = 0; c < wk->nclasses && d->err == 0 && !r->stop; c++)
 		relink_class(r, wk, &wk->classes[c]);
-	if (r->dirfd >= 0)
-		close(r->dirfd);
-	if (r->kdirfd >= 0)
-		close(r->kdirfd);
+	r->kdir = NONE;
+	flush_dirs(r);
+	free(r->dirfds);
+	free(r->opened);
 	free(r->buf);
 	free(r->found);
+	free(r->chain);
 	free(r);
 }
 
@@ -1104,7 +1286,6 @@ free_all(struct dedup *d, struct work *wk)
 	free(d->byino.slots);
 	free(d->bydir.slots);
 	free(d->stack);
-	pthread_mutex_destroy(&d->lock);
 }
 
 int
@@ -1114,12 +1295,12 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	struct work	wk;
 
 	memset(st, 0, sizeof(*st));
+	st->clone = req->clone;
 	memset(&d, 0, sizeof(d));
 	memset(&wk, 0, sizeof(wk));
 	d.req = req;
 	d.st = st;
 	wk.d = &d;
-	pthread_mutex_init(&d.lock, NULL);
 	walk_all(&d);
 	free(d.bydir.slots);	/* the walk's: the relinks need them not */
 	free(d.byino.slots);

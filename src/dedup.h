@@ -15,7 +15,9 @@ enum hl_dedup_event {
 	HL_DEDUP_NO_DIR,	/* a directory could not be read (failure) */
 	HL_DEDUP_NO_FILE,	/* a file could not be read (failure) */
 	HL_DEDUP_CHANGED,	/* changed since it was compared: skipped */
-	HL_DEDUP_OTHER_FS	/* a filesystem below a ROOT: not entered */
+	HL_DEDUP_OTHER_FS,	/* a filesystem below a ROOT: not entered */
+	HL_DEDUP_CANNOT_SHARE,	/* --clone: path is the filesystem's name */
+	HL_DEDUP_NOT_SHARED	/* --clone: the kernel refused this file */
 };
 
 /*
@@ -25,6 +27,8 @@ enum hl_dedup_event {
 struct hl_dedup_ops {
 	/* NAME became (under dry_run: would become) a link to KEPT. */
 	void	(*relinked)(void *ctx, const char *name, const char *kept);
+	/* --clone: NAME's inode shares (would share) KEPT's blocks now. */
+	void	(*shared)(void *ctx, const char *name, const char *kept);
 	/* A name that could not be replaced: req->dst_shown, req->src_shown. */
 	void	(*failed)(void *ctx, const struct hl_request *req,
 		    const struct hl_outcome *out);
@@ -40,6 +44,7 @@ struct hl_dedup_request {
 	bool				 content_only;	/* mode, owner, xattrs */
 	bool				 respect_time;	/* mtime too */
 	bool				 dry_run;
+	bool				 clone;		/* share blocks, no links */
 	int				 jobs;		/* threads, at most */
 	const struct hl_dedup_ops	*ops;
 	void				*ctx;
@@ -48,11 +53,13 @@ struct hl_dedup_request {
 struct hl_dedup_stats {
 	unsigned long long	files;		/* regular files scanned */
 	unsigned long long	relinked;	/* names (that would be) */
+						/* --clone: files sharing */
 	unsigned long long	groups;		/* sets of identical inodes */
-	unsigned long long	freed;		/* bytes */
+	unsigned long long	freed;		/* bytes; --clone: shared */
 	unsigned long long	held;		/* by names outside the ROOTs */
 	unsigned long long	failures;
 	int			err;		/* ENOMEM: stopped early */
+	bool			clone;		/* the request's */
 };
 
 /*

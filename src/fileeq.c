@@ -25,8 +25,10 @@
 
 #include "fileeq.h"
 
-#define BLOCK		(128 * 1024)
-#define SMALL		(2 * HL_FILEEQ_PROBE)
+/* Constants of type size_t: offsets and sizes are counted in it. */
+#define BLOCK		((size_t)128 << 10)
+#define SMALL		((size_t)2 * HL_FILEEQ_PROBE)
+#define OFF_BLOCK	((off_t)BLOCK)
 /* The probe bytes of a class of small files are kept up to this. */
 #define KEEP_MAX	(64UL << 20)
 /* Files read side by side at most: each may need a block buffer. */
@@ -53,6 +55,13 @@ struct bucket {
 	unsigned char	*buf;
 };
 
+/* A run of s->p waiting to be read on from off. */
+struct span {
+	size_t		 lo;
+	size_t		 k;
+	off_t		 off;
+};
+
 struct cmp {
 	const struct hl_fileeq	 *c;
 	struct member		 *m;
@@ -60,8 +69,14 @@ struct cmp {
 	unsigned char		 *keep;		/* small files' bytes */
 	size_t			  width;	/* files side by side */
 	struct bucket		 *buckets;	/* width of them */
-	unsigned char		**bufs;		/* width + 1 blocks */
-	size_t			  nbufs;
+	struct hl_fileeq_bufs	 *b;		/* width + 1 blocks */
+	struct hl_fileeq_bufs	  own;		/* b when c->bufs is NULL */
+	struct span		 *spans;	/* width of them */
+	/*
+	 * The whole class fits the descriptors: a large file's probe keeps
+	 * it open for the side by side reading, which opens it no more.
+	 */
+	bool			  hold;
 };
 
 static uint64_t
@@ -175,9 +190,12 @@ advise_whole(int fd)
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_NOREUSE);
 }
 
+/* Its descriptor: the probe's, when it was kept, or a new one. */
 static int
 open_member(struct cmp *s, struct member *m)
 {
+	if (m->fd >= 0)
+		return m->fd;
 	m->fd = s->c->open(s->c->ctx, m->i);
 	if (m->fd < 0)
 		m->rep = HL_FILEEQ_NONE;
@@ -224,7 +242,8 @@ probe(struct cmp *s, struct member *m, size_t k)
 			memcpy(m->bytes, buf, len);
 		}
 	}
-	drop(m);
+	if (!s->hold || m->rep == HL_FILEEQ_NONE || (size_t)c->size <= SMALL)
+		drop(m);
 }
 
 static int
@@ -271,23 +290,23 @@ by_label(const void *x, const void *y)
 static unsigned char *
 buffer(struct cmp *s, size_t k)
 {
-	while (s->nbufs <= k) {
-		if ((s->bufs[s->nbufs] = malloc(BLOCK)) == NULL)
+	while (s->b->n <= k) {
+		if ((s->b->bufs[s->b->n] = malloc(BLOCK)) == NULL)
 			return NULL;
-		s->nbufs++;
+		s->b->n++;
 	}
-	return s->bufs[k];
+	return s->b->bufs[k];
 }
 
 /*
- * The bucket of a block just read into s->bufs[nb]: an existing one
+ * The bucket of a block just read into s->b->bufs[nb]: an existing one
  * whose block is byte for byte the same, or a new one that takes the
  * buffer.  Returns the bucket, or (size_t)-1 when memory ran out.
  */
 static size_t
 bucket_of(struct cmp *s, size_t *nb, size_t len)
 {
-	unsigned char	*buf = s->bufs[*nb];
+	unsigned char	*buf = s->b->bufs[*nb];
 	uint64_t	 h = hl_hash64(buf, len, 0);
 	size_t		 b;
 
@@ -318,7 +337,7 @@ split_round(struct cmp *s, struct member **run, size_t k, off_t off)
 		return -1;
 	for (j = 0; j < k; j++) {
 		run[j]->label = (size_t)-1;
-		if (read_block(s, run[j], s->bufs[nb], len, off) < 0) {
+		if (read_block(s, run[j], s->b->bufs[nb], len, off) < 0) {
 			drop(run[j]);
 			continue;
 		}
@@ -326,7 +345,7 @@ split_round(struct cmp *s, struct member **run, size_t k, off_t off)
 		if (run[j]->label == (size_t)-1)
 			return -1;
 	}
-	qsort(run, k, sizeof(*run), by_label);
+	qsort(run, k, sizeof(struct member *), by_label);
 	return 0;
 }
 
@@ -343,39 +362,64 @@ settle(struct member **run, size_t k)
 }
 
 /*
- * Splits run into the runs of equal labels and carries each on from
- * offset off.  While a run does not split it loops rather than recurses:
- * the depth is the number of splits, not of blocks.
+ * Reads one run on from its offset while it does not split; settles it
+ * when it is proven (sp->k 0 then) or leaves it split at sp->off, its
+ * members sorted by label.
+ */
+static int
+carry_on(struct cmp *s, struct member **run, struct span *sp)
+{
+	size_t	hi;
+
+	for (;; sp->off += OFF_BLOCK) {
+		if (sp->k < 2 || sp->off >= s->c->size) {
+			settle(run, sp->k);
+			sp->k = 0;
+			return 0;
+		}
+		if (split_round(s, run, sp->k, sp->off) < 0)
+			return -1;
+		for (hi = 1; hi < sp->k && run[hi]->label == run[0]->label;
+		    hi++)
+			;
+		if (run[0]->label == (size_t)-1) {
+			sp->k = 0;
+			return 0;
+		}
+		if (hi < sp->k && run[hi]->label != (size_t)-1)
+			return 0;
+		sp->k = hi;
+	}
+}
+
+/*
+ * Carries a run on from offset off, block by block, splitting it into
+ * the runs of equal labels.  A run that does not split goes on in place;
+ * the runs a split makes wait on s->spans, at most s->width of them, for
+ * they are disjoint and none is empty.
  */
 static int
 side_by_side_from(struct cmp *s, struct member **run, size_t k, off_t off)
 {
-	size_t	lo, hi;
+	struct span	*sp = s->spans;
+	size_t		 top = 0, lo, hi;
 
-	for (;; off += BLOCK) {
-		if (k < 2 || off >= s->c->size) {
-			settle(run, k);
-			return 0;
-		}
-		if (split_round(s, run, k, off) < 0)
+	sp[top++] = (struct span){ 0, k, off };
+	while (top > 0) {
+		top--;
+		if (carry_on(s, run + sp[top].lo, &sp[top]) < 0)
 			return -1;
-		for (hi = 1; hi < k && run[hi]->label == run[0]->label; hi++)
-			;
-		if (run[0]->label == (size_t)-1)
-			return 0;
-		if (hi == k || run[hi]->label == (size_t)-1) {
-			k = hi;
+		if (sp[top].k == 0)
 			continue;
+		lo = sp[top].lo;
+		k = lo + sp[top].k;
+		off = sp[top].off + OFF_BLOCK;
+		for (; lo < k && run[lo]->label != (size_t)-1; lo = hi) {
+			for (hi = lo + 1; hi < k &&
+			    run[hi]->label == run[lo]->label; hi++)
+				;
+			sp[top++] = (struct span){ lo, hi - lo, off };
 		}
-		break;
-	}
-	for (lo = 0; lo < k && run[lo]->label != (size_t)-1; lo = hi) {
-		for (hi = lo + 1; hi < k && run[hi]->label == run[lo]->label;
-		    hi++)
-			;
-		if (side_by_side_from(s, run + lo, hi - lo,
-		    off + BLOCK) < 0)
-			return -1;
 	}
 	return 0;
 }
@@ -407,12 +451,12 @@ hash_whole(struct cmp *s, struct member *m)
 		return;
 	advise_whole(m->fd);
 	m->h = 0;
-	for (off = 0; off < s->c->size; off += BLOCK) {
-		len = s->c->size - off < BLOCK ? (size_t)(s->c->size - off) :
-		    BLOCK;
-		if (read_block(s, m, s->bufs[0], len, off) < 0)
+	for (off = 0; off < s->c->size; off += OFF_BLOCK) {
+		len = s->c->size - off < OFF_BLOCK ?
+		    (size_t)(s->c->size - off) : BLOCK;
+		if (read_block(s, m, s->b->bufs[0], len, off) < 0)
 			break;
-		m->h = hl_hash64(s->bufs[0], len, m->h);
+		m->h = hl_hash64(s->b->bufs[0], len, m->h);
 	}
 	drop(m);
 }
@@ -465,7 +509,7 @@ by_reference(struct cmp *s, struct member **run, size_t k, struct member **rest)
 			}
 		else
 			run += m;
-		memcpy(run + 1, rest, nrest * sizeof(*rest));
+		memcpy(run + 1, rest, nrest * sizeof(struct member *));
 		run++;
 		k = nrest;
 	}
@@ -487,7 +531,7 @@ too_wide(struct cmp *s, struct member **run, size_t k)
 	int		  rc = 0;
 
 	if (buffer(s, 0) == NULL ||
-	    (rest = malloc(k * sizeof(*rest))) == NULL)
+	    (rest = malloc(k * sizeof(struct member *))) == NULL)
 		return -1;
 	for (lo = 0; lo < k; lo++)
 		hash_whole(s, run[lo]);
@@ -495,7 +539,7 @@ too_wide(struct cmp *s, struct member **run, size_t k)
 		if (run[lo]->rep != HL_FILEEQ_NONE)
 			run[hi++] = run[lo];
 	k = hi;
-	qsort(run, k, sizeof(*run), by_key);
+	qsort(run, k, sizeof(struct member *), by_key);
 	for (lo = 0; lo < k && rc == 0; lo = hi) {
 		for (hi = lo + 1; hi < k && run[hi]->h == run[lo]->h; hi++)
 			;
@@ -529,6 +573,32 @@ split_probed(struct cmp *s, struct member **p, size_t k)
 	return rc;
 }
 
+/* Room for n block pointers in b. */
+static int
+room(struct hl_fileeq_bufs *b, size_t n)
+{
+	unsigned char	**p;
+
+	if (n <= b->cap)
+		return 0;
+	if ((p = realloc(b->bufs, n * sizeof(unsigned char *))) == NULL)
+		return -1;
+	b->bufs = p;
+	b->cap = n;
+	return 0;
+}
+
+void
+hl_fileeq_free(struct hl_fileeq_bufs *b)
+{
+	size_t	j;
+
+	for (j = 0; j < b->n; j++)
+		free(b->bufs[j]);
+	free(b->bufs);
+	memset(b, 0, sizeof(*b));
+}
+
 static int
 setup(struct cmp *s, const struct hl_fileeq *c)
 {
@@ -540,11 +610,13 @@ setup(struct cmp *s, const struct hl_fileeq *c)
 	s->width = c->fd_budget < 2 ? 2 : c->fd_budget > WIDTH_MAX ?
 	    WIDTH_MAX : c->fd_budget;
 	s->m = calloc(c->n, sizeof(*s->m));
-	s->p = calloc(c->n, sizeof(*s->p));
+	s->p = calloc(c->n, sizeof(struct member *));
 	s->buckets = calloc(s->width, sizeof(*s->buckets));
-	s->bufs = calloc(s->width + 1, sizeof(*s->bufs));
+	s->hold = c->n <= s->width;
+	s->b = c->bufs != NULL ? c->bufs : &s->own;
+	s->spans = calloc(s->width, sizeof(*s->spans));
 	if (s->m == NULL || s->p == NULL || s->buckets == NULL ||
-	    s->bufs == NULL)
+	    s->spans == NULL || room(s->b, s->width + 1) < 0)
 		return -1;
 	if (size == 0)
 		s->keep = none;
@@ -562,14 +634,13 @@ teardown(struct cmp *s)
 		drop(&s->m[j]);
 		free(s->m[j].attr);
 	}
-	for (j = 0; j < s->nbufs; j++)
-		free(s->bufs[j]);
+	hl_fileeq_free(&s->own);
 	if (s->c->size != 0)
 		free(s->keep);
 	free(s->m);
 	free(s->p);
 	free(s->buckets);
-	free(s->bufs);
+	free(s->spans);
 }
 
 int
@@ -587,7 +658,7 @@ hl_fileeq(const struct hl_fileeq *c)
 			if (s.m[j].rep != HL_FILEEQ_NONE)
 				s.p[live++] = &s.m[j];
 		}
-		qsort(s.p, live, sizeof(*s.p), by_key);
+		qsort(s.p, live, sizeof(struct member *), by_key);
 		rc = split_probed(&s, s.p, live);
 		for (j = 0; j < c->n; j++)
 			c->group[j] = rc == 0 ? s.m[j].rep : HL_FILEEQ_NONE;

@@ -21,6 +21,16 @@
 /* Bytes read at each end of a file by the probe. */
 #define HL_FILEEQ_PROBE	4096
 
+/*
+ * Block buffers kept from one call to the next, by a worker that compares
+ * class after class: zeroed before the first, freed by hl_fileeq_free().
+ */
+struct hl_fileeq_bufs {
+	unsigned char	**bufs;
+	size_t		  n;		/* allocated */
+	size_t		  cap;		/* of bufs */
+};
+
 struct hl_fileeq {
 	size_t	 n;		/* files in the class */
 	off_t	 size;		/* the size of each */
@@ -37,10 +47,15 @@ struct hl_fileeq {
 	void	*ctx;
 	/* Out: the lowest index of the files identical to i, or NONE. */
 	size_t	*group;
+	/* The caller's buffers to use and keep, or NULL: its own. */
+	struct hl_fileeq_bufs *bufs;
 };
 
 /* Fills c->group.  Returns 0, or -1 when memory ran out. */
 int		hl_fileeq(const struct hl_fileeq *c);
+
+/* Frees the buffers kept in b, and zeroes it. */
+void		hl_fileeq_free(struct hl_fileeq_bufs *b);
 
 /* A fast 64-bit hash of n bytes, chained through seed. */
 uint64_t	hl_hash64(const void *p, size_t n, uint64_t seed);

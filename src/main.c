@@ -288,6 +288,7 @@ run_dedup(const struct options *o, struct hl_out *out)
 		.content_only = o->dedup.content_only,
 		.respect_time = o->dedup.respect_time,
 		.dry_run = o->link_flags & HL_DRY_RUN,
+		.clone = o->dedup.clone,
 		.jobs = o->jobs,
 		.ops = hl_out_dedup_ops(),
 		.ctx = out,

@@ -366,9 +366,6 @@ check_dedup(struct options *o, char *msg, size_t size)
 		return usage_error(msg, size,
 		    "option %s cannot be used with --dedup", name);
 	}
-	if (d->clone)
-		return usage_error(msg, size, "--clone is not supported yet",
-		    NULL);
 	if (check_size(d->min_arg, &d->min_size, "--min-size", msg, size) < 0 ||
 	    check_size(d->max_arg, &d->max_size, "--max-size", msg, size) < 0)
 		return -1;

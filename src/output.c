@@ -77,6 +77,8 @@ static const char usage_text[] =
 "                              K, M, G, T (powers of 1024)\n"
 "      --content-only          with --dedup, ignore mode, owner and xattrs\n"
 "      --respect-time          with --dedup, link only files of one mtime\n"
+"      --clone                 with --dedup, share blocks instead of linking\n"
+"                              (Btrfs, XFS): each file keeps its inode\n"
 "  -h, --help                  print this help and exit\n"
 "  -V, --version               print the version and exit\n"
 "\n"
@@ -465,6 +467,19 @@ dedup_relinked(void *ctx, const char *name, const char *kept)
 	    quoted(name, b->a), quoted(kept, b->b));
 }
 
+/* --clone -v: '==' says same bytes, two files; '=>' says one file. */
+static void
+dedup_shared(void *ctx, const char *name, const char *kept)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b;
+
+	if ((!o->dry_run && !o->verbose) || (b = buffers(o)) == NULL)
+		return;
+	printf("%s%s == %s\n", o->dry_run ? "would share " : "",
+	    quoted(name, b->a), quoted(kept, b->b));
+}
+
 static void
 dedup_failed(void *ctx, const struct hl_request *req,
     const struct hl_outcome *out)
@@ -501,6 +516,14 @@ dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
 			say(stderr, "%s: another filesystem is mounted there, "
 			    "not entered", b->a);
 		break;
+	case HL_DEDUP_CANNOT_SHARE:	/* path: the filesystem's name */
+		say(stderr, "--clone: %s cannot share blocks between files "
+		    "(%s): nothing changed", path, strerror(err));
+		break;
+	case HL_DEDUP_NOT_SHARED:
+		say(stderr, "cannot share blocks with %s: %s", b->a,
+		    strerror(err));
+		break;
 	}
 }
 
@@ -509,6 +532,7 @@ hl_out_dedup_ops(void)
 {
 	static const struct hl_dedup_ops	ops = {
 		.relinked = dedup_relinked,
+		.shared = dedup_shared,
 		.failed = dedup_failed,
 		.event = dedup_event,
 	};
@@ -553,6 +577,17 @@ hl_out_dedup_summary(struct hl_out *o, const struct hl_dedup_stats *st)
 	if (o->quiet)
 		return;
 	fflush(stdout);
+	if (st->clone) {
+		say(stderr, "%llu file%s %s blocks with their kept file in "
+		    "%llu group%s of %llu file%s scanned; %s %sshared",
+		    st->relinked, plural(st->relinked),
+		    dry ? "would share" : st->relinked == 1 ? "now shares" :
+		    "now share", st->groups,
+		    plural(st->groups), st->files, plural(st->files),
+		    bytes(st->freed, freed, sizeof(freed)),
+		    dry ? "would be " : "");
+		return;
+	}
 	say(stderr, "%llu name%s %srelinked in %llu group%s of %llu file%s "
 	    "scanned; %s %sfreed, %s %sheld by names outside the roots",
 	    st->relinked, plural(st->relinked), dry ? "would be " : "",

@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/fs.h>
+#include <linux/fiemap.h>
 #endif
 
 #include <dirent.h>
@@ -333,6 +334,96 @@ hl_takes_hard_links(int dirfd)
 	return -1;
 }
 
+/* Extents a FIEMAP call asks for at a time. */
+#define FIEMAP_BATCH	32
+
+/* What makes an extent's physical address mean nothing to compare. */
+#define FIEMAP_VAGUE	(FIEMAP_EXTENT_UNKNOWN | FIEMAP_EXTENT_DELALLOC | \
+			 FIEMAP_EXTENT_DATA_INLINE | FIEMAP_EXTENT_DATA_TAIL | \
+			 FIEMAP_EXTENT_NOT_ALIGNED)
+
+/* A fiemap and its extents, in one aligned buffer. */
+union extents {
+	struct fiemap	map;
+	unsigned char	bytes[sizeof(struct fiemap) +
+			    FIEMAP_BATCH * sizeof(struct fiemap_extent)];
+};
+
+static int
+map_from(int fd, uint64_t start, union extents *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->map.fm_start = start;
+	e->map.fm_length = FIEMAP_MAX_OFFSET - start;
+	e->map.fm_flags = FIEMAP_FLAG_SYNC;
+	e->map.fm_extent_count = FIEMAP_BATCH;
+	return ioctl(fd, FS_IOC_FIEMAP, &e->map);
+}
+
+/* One batch of each file: 1 the same, 0 not, 2 the same and more. */
+static int
+same_batch(const union extents *x, const union extents *y)
+{
+	const struct fiemap_extent	*a, *b;
+	uint32_t			 i;
+
+	if (x->map.fm_mapped_extents != y->map.fm_mapped_extents ||
+	    x->map.fm_mapped_extents == 0)
+		return 0;
+	for (i = 0; i < x->map.fm_mapped_extents; i++) {
+		a = &x->map.fm_extents[i];
+		b = &y->map.fm_extents[i];
+		if (a->fe_logical != b->fe_logical ||
+		    a->fe_physical != b->fe_physical ||
+		    a->fe_length != b->fe_length ||
+		    ((a->fe_flags | b->fe_flags) & FIEMAP_VAGUE) != 0)
+			return 0;
+	}
+	return (a->fe_flags & FIEMAP_EXTENT_LAST) ? 1 : 2;
+}
+
+int
+hl_same_blocks(int a, int b)
+{
+	union extents			x, y;
+	uint64_t			start = 0;
+	const struct fiemap_extent	*last;
+	int				r;
+
+	for (;;) {
+		if (map_from(a, start, &x) < 0 || map_from(b, start, &y) < 0)
+			return -1;
+		if ((r = same_batch(&x, &y)) != 2)
+			return r;
+		last = &x.map.fm_extents[x.map.fm_mapped_extents - 1];
+		start = last->fe_logical + last->fe_length;
+	}
+}
+
+/* The name of the filesystem fd is on, for a message; or NULL. */
+const char *
+hl_fs_name(int fd)
+{
+	static const struct {
+		unsigned long	 magic;
+		const char	*name;
+	} names[] = {
+		{ 0x01021994, "tmpfs" }, { 0xef53, "ext2/ext3/ext4" },
+		{ 0x9123683e, "btrfs" }, { 0x58465342, "xfs" },
+		{ 0x794c7630, "overlayfs" }, { 0x6969, "nfs" },
+		{ 0x2fc12fc1, "zfs" }, { 0xf2f52010, "f2fs" },
+	};
+	struct statfs	sf;
+	size_t		i;
+
+	if (fstatfs(fd, &sf) < 0)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].magic == ((unsigned long)sf.f_type & 0xffffffffUL))
+			return names[i].name;
+	return NULL;
+}
+
 long
 hl_link_max(int dirfd, const char *path, bool follow)
 {
@@ -504,7 +595,7 @@ xattr_blob(int fd, char *list, size_t size, char **blob)
 
 	for (p = list; p < list + size; p += strlen(p) + 1)
 		n++;
-	if ((names = malloc(n * sizeof(*names))) == NULL)
+	if ((names = malloc((n + 1) * sizeof(*names))) == NULL)
 		return -1;
 	for (i = 0, p = list; p < list + size; p += strlen(p) + 1)
 		names[i++] = p;
@@ -680,6 +771,22 @@ hl_is_immutable(int dirfd, const char *path, bool follow)
 }
 
 /* POSIX has no way to name a filesystem's type. */
+int
+hl_same_blocks(int a, int b)
+{
+	(void)a;
+	(void)b;
+	errno = ENOTSUP;
+	return -1;
+}
+
+const char *
+hl_fs_name(int fd)
+{
+	(void)fd;
+	return NULL;
+}
+
 int
 hl_takes_hard_links(int dirfd)
 {

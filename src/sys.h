@@ -74,6 +74,15 @@ bool	hl_is_immutable(int dirfd, const char *path, bool follow);
  */
 int	hl_takes_hard_links(int dirfd);
 
+/*
+ * 1 when files a and b are mapped to the very same blocks (FIEMAP),
+ * shared already; 0 when not or not surely; -1 when it cannot tell.
+ */
+int	hl_same_blocks(int a, int b);
+
+/* The name of the filesystem fd is on ("tmpfs"), or NULL: unknown. */
+const char	*hl_fs_name(int fd);
+
 /* The link-count limit of path's filesystem, or -1 when unknown. */
 long	hl_link_max(int dirfd, const char *path, bool follow);
 

@@ -8,7 +8,7 @@ _hlink_options='-L --follow -P --no-follow --src-dir= --dst-dir=
 	-s --symlink-fallback --relative -f --force -i --interactive
 	-n --no-dereference -T --no-target-directory -t --target-directory=
 	-v --verbose -q --quiet --dry-run -r --recursive -j --jobs= --list
-	-0 --null --dedup --min-size= --max-size= --content-only --respect-time
+	-0 --null --dedup --min-size= --max-size= --content-only --respect-time --clone
 	--progress --no-progress
 	-h --help -V --version'
 

@@ -71,8 +71,8 @@ test_dedup__usage_errors()
 	expect_usage "hlink: option '--force' cannot be used with --dedup"
 	run_hlink --dedup -r r
 	expect_usage "hlink: option '--recursive' cannot be used with --dedup"
-	run_hlink --dedup --clone r
-	expect_usage "hlink: --clone is not supported yet"
+	run_hlink --clone r r2
+	expect_usage "hlink: option '--clone' requires --dedup"
 	run_hlink --dedup --min-size=1X r
 	expect_usage "hlink: invalid --min-size: '1X' (a number of bytes, with K, M, G or T for powers of 1024)"
 	run_hlink --content-only r r2
@@ -561,4 +561,103 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 	expect_same_inode r/$first r/a
 	expect_not_same_inode r/$other r/a
 	expect_content r/$other "$(printf 'same\nmore')"
+}
+
+# shared_flag FILE: does filefrag -v mark FILE's first extent shared?
+shared_flag()
+{
+	filefrag -v "$1" | awk '$1 == "0:" { print ($NF ~ /shared/) ? "yes" : "no"; exit }'
+}
+
+# clone_on FS MKFS...: inside in_ns, --dedup --clone on a loop image of
+# FS: blocks shared after, inodes, contents and names unchanged, a
+# second run changing nothing.
+clone_on()
+{
+	local fs=$1
+	shift
+	rm -f img && truncate -s 300M img || exit 1
+	"$@" img >mkfs.log 2>&1 || skip "$fs: $* failed: $(tail -1 mkfs.log)"
+	mkdir -p m && mount -o loop img m || skip "cannot mount $fs"
+	mkdir m/r m/r/s
+	head -c 300000 /dev/urandom >m/r/a
+	cp --reflink=never m/r/a m/r/s/b && cp --reflink=never m/r/a m/r/c
+	ln m/r/c m/r/d
+	cp --reflink=never m/r/a m/r/e && printf x | dd of=m/r/e bs=1 seek=150000 conv=notrunc 2>/dev/null
+	chmod 600 m/r/c
+	sync
+	find m/r -type f -printf "%p %i %m\n" | LC_ALL=C sort >before.ino
+	contents m/r >before.md5
+	asserted
+	[ "$(shared_flag m/r/s/b)" = no ] || fail "$fs: shared before the run"
+	run_hlink --dedup --clone -v --content-only m/r
+	expect_status 0
+	# c is kept: it has the most links
+	expect_sorted out "'m/r/a' == 'm/r/c'" "'m/r/s/b' == 'm/r/c'"
+	expect_stderr "hlink: 2 files now share blocks with their kept file in 1 group of 5 files scanned; 585.9 KiB shared"
+	sync
+	for f in a s/b c d; do
+		[ "$(shared_flag m/r/$f)" = yes ] ||
+		    fail "$fs: m/r/$f shares no block after the run"
+	done
+	[ "$(shared_flag m/r/e)" = no ] || fail "$fs: m/r/e (different) shared"
+	find m/r -type f -printf "%p %i %m\n" | LC_ALL=C sort >after.ino
+	cmp -s before.ino after.ino ||
+	    fail "$fs: an inode or a mode changed" "$(diff before.ino after.ino)"
+	contents m/r >after.md5
+	cmp -s before.md5 after.md5 || fail "$fs: a content changed"
+	expect_nlink m/r/d 2
+	# shared already (FIEMAP): nothing to do, nothing said
+	manifest m/r >before.all
+	run_hlink --dedup --clone -v --content-only m/r
+	expect_status 0
+	expect_stdout
+	expect_stderr "hlink: 0 files now share blocks with their kept file in 0 groups of 5 files scanned; 0 bytes shared"
+	manifest m/r >after.all
+	cmp -s before.all after.all ||
+	    fail "$fs: the second run changed something" "$(diff before.all after.all)"
+	umount m
+}
+
+test_dedup__clone_shares_blocks_on_btrfs_and_xfs()
+{
+	need_cmd filefrag
+	need_cmd mkfs.btrfs
+	need_cmd mkfs.xfs
+	export -f manifest contents shared_flag clone_on
+	in_ns '
+		clone_on btrfs mkfs.btrfs -q
+		clone_on xfs mkfs.xfs -q -m reflink=1
+	'
+}
+
+# --clone where the filesystem cannot share blocks: exit 1, nothing changed
+test_dedup__clone_refused_on_tmpfs_and_ext4()
+{
+	need_cmd mkfs.ext4
+	export -f manifest
+	in_ns '
+		mount_tmpfs t || skip "cannot mount a tmpfs"
+		truncate -s 32M img && mkfs.ext4 -q img ||
+		    skip "cannot make an ext4 image"
+		mkdir e && mount -o loop img e || skip "cannot mount ext4"
+		for d in t e; do
+			mkdir $d/r
+			mkfile $d/r/a same
+			mkfile $d/r/b same
+			mkfile $d/r/c same
+		done
+		for d in t:tmpfs e:ext2/ext3/ext4; do
+			manifest ${d%%:*} >before
+			run_hlink --dedup --clone -v ${d%%:*}/r
+			expect_status 1
+			expect_stdout
+			expect_stderr "hlink: --clone: ${d#*:} cannot share blocks between files (Operation not supported): nothing changed" \
+			    "hlink: 0 files now share blocks with their kept file in 0 groups of 3 files scanned; 0 bytes shared"
+			manifest ${d%%:*} >after
+			asserted
+			cmp -s before after || fail "${d#*:}: something changed"
+		done
+		umount t e
+	'
 }

@@ -511,8 +511,9 @@ test_options__dedup(void **state)
 	parse_ok(&c, ARGV("--dedup", "--progress", "--no-progress", "r"));
 	assert_int_equal(c.opts.progress, PROGRESS_NEVER);
 	assert_usage_error(ARGV("--dedup"), "missing ROOT operand");
-	assert_usage_error(ARGV("--dedup", "--clone", "r"),
-	    "--clone is not supported yet");
+	parse_ok(&c, ARGV("--dedup", "--clone", "--content-only", "r"));
+	assert_true(c.opts.dedup.clone);
+	assert_true(c.opts.dedup.content_only);
 }
 
 static void
