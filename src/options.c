@@ -23,7 +23,8 @@ enum long_only {
 	OPT_DST_DIR,
 	OPT_RELATIVE,
 	OPT_DRY_RUN,
-	OPT_LIST
+	OPT_LIST,
+	OPT_FALLBACK
 };
 
 /* A leading ':' makes getopt return ':' for a missing argument. */
@@ -35,6 +36,7 @@ static const struct option long_options[] = {
 	{ "src-dir",		required_argument,	NULL, OPT_SRC_DIR },
 	{ "dst-dir",		required_argument,	NULL, OPT_DST_DIR },
 	{ "symlink-fallback",	no_argument,		NULL, 's' },
+	{ "fallback",		required_argument,	NULL, OPT_FALLBACK },
 	{ "relative",		no_argument,		NULL, OPT_RELATIVE },
 	{ "force",		no_argument,		NULL, 'f' },
 	{ "interactive",	no_argument,		NULL, 'i' },
@@ -138,6 +140,8 @@ apply_option(int c, struct options *o)
 		o->link_flags &= ~HL_FOLLOW;
 		break;
 	case 's':
+		/* -s is --fallback=symlink: the last of the two wins. */
+		o->link_flags &= ~HL_FALLBACK_MASK;
 		o->link_flags |= HL_SYMLINK_FALLBACK;
 		break;
 	case OPT_RELATIVE:
@@ -192,6 +196,60 @@ apply_option(int c, struct options *o)
 		o->null = true;
 		break;
 	}
+}
+
+static const char *const kind_names[] = {
+	[HL_KIND_SYMLINK] = "symlink",
+	[HL_KIND_CLONE] = "clone",
+	[HL_KIND_COPY] = "copy",
+};
+
+static int
+kind_of(const char *word, size_t len)
+{
+	int	k;
+
+	for (k = HL_KIND_SYMLINK; k <= HL_KIND_COPY; k++)
+		if (strlen(kind_names[k]) == len &&
+		    strncmp(word, kind_names[k], len) == 0)
+			return k;
+	return HL_KIND_NONE;
+}
+
+/*
+ * --fallback=KIND[,KIND]...: replaces -s or an earlier --fallback, as
+ * the last of them wins.  Each KIND at most once, none empty.
+ */
+static int
+parse_fallback(const char *arg, struct options *o, char *msg, size_t size)
+{
+	const char	*p = arg;
+	int		 flags = 0, seen = 0, n = 0, k;
+	size_t		 len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if ((k = kind_of(p, len)) == HL_KIND_NONE)
+			return usage_error(msg, size, "--fallback wants KINDs "
+			    "symlink, clone or copy, separated by commas, "
+			    "not %s", arg);
+		if (seen & (1 << k))
+			return usage_error(msg, size, "--fallback names a KIND "
+			    "twice in %s", arg);
+		if (k == HL_KIND_CLONE && !hl_can_clone())
+			return usage_error(msg, size, "--fallback=clone: clones "
+			    "are not supported in this build", NULL);
+		seen |= 1 << k;
+		flags |= HL_FALLBACK_SET(k, n++);
+		if (k == HL_KIND_SYMLINK)
+			flags |= HL_SYMLINK_FALLBACK;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	o->link_flags &= ~(HL_FALLBACK_MASK | HL_SYMLINK_FALLBACK);
+	o->link_flags |= flags;
+	return 0;
 }
 
 /* Remembers the first option that only means something for linking. */
@@ -290,6 +348,9 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(c, argc, argv, msg, size);
+		if (c == OPT_FALLBACK &&
+		    parse_fallback(optarg, o, msg, size) < 0)
+			return -1;
 		apply_option(c, o);
 		note_link_option(c, o);
 	}

@@ -146,6 +146,37 @@ outcome_failed(struct out_buffers *b, const struct hl_request *req,
 		say(stderr, "hint: %s", hint);
 }
 
+/*
+ * A clone or copy: "made a copy instead" once the link failed (never for
+ * the files of a replica, announced once as the replica), and with -v
+ * "'DST' <= 'SRC' (copy)": the arrow turned, as the bytes came over.
+ */
+static void
+outcome_copied(const struct hl_out *o, struct out_buffers *b,
+    const struct hl_request *req, const struct hl_outcome *out)
+{
+	bool		 dry = o->dry_run;
+	const char	*what = out->status == HL_CLONED ? "clone" : "copy";
+
+	quoted(req->dst_shown, b->a);
+	if (!dry && !o->quiet && out->cause != HL_CAUSE_NONE) {
+		hl_format_why(req, out, b->why, sizeof(b->why));
+		say(stderr, "%s: made a%s %s%s instead: %s", b->a,
+		    out->replica ? " replica of" : "", what,
+		    out->replica ? (out->status == HL_CLONED ?
+		    "s or copies" : "ies") : "", b->why);
+	}
+	if (dry)
+		printf("would make a%s %s%s %s <= %s\n",
+		    out->replica ? " replica of" : "", what,
+		    out->replica ? (out->status == HL_CLONED ?
+		    "s or copies" : "ies") : "", b->a,
+		    quoted(req->src_shown, b->b));
+	else if (o->verbose && !out->replica)
+		printf("%s <= %s (%s)\n", b->a, quoted(req->src_shown, b->b),
+		    what);
+}
+
 static void
 outcome_done(const struct hl_out *o, struct out_buffers *b,
     const struct hl_request *req, const struct hl_outcome *out)
@@ -154,6 +185,10 @@ outcome_done(const struct hl_out *o, struct out_buffers *b,
 	const char	*verb = out->status == HL_REPLACED ? "would replace " :
 			    "would link ";
 
+	if (out->status == HL_CLONED || out->status == HL_COPIED) {
+		outcome_copied(o, b, req, out);
+		return;
+	}
 	quoted(req->dst_shown, b->a);
 	if (out->status != HL_SYMLINKED) {
 		printf("%s%s => %s\n", dry ? verb : "", b->a,
@@ -178,8 +213,9 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 	struct out_buffers	*b;
 
 	if (out->status != HL_FAILED && (out->status == HL_ALREADY ||
-	    (!o->dry_run && !o->verbose &&
-	    (out->status != HL_SYMLINKED || o->quiet))))
+	    (!o->dry_run && !o->verbose && (o->quiet ||
+	    out->status == HL_LINKED || out->status == HL_REPLACED ||
+	    (out->status != HL_SYMLINKED && out->cause == HL_CAUSE_NONE)))))
 		return;		/* the fast path: nothing to say */
 	if ((b = buffers(o)) == NULL)
 		return;

@@ -599,6 +599,20 @@ hl_can_clone(void)
 }
 
 int
+hl_fs_can_clone(int dirfd)
+{
+	struct statfs	sf;
+	unsigned long	type;
+
+	if (fstatfs(dirfd, &sf) < 0)
+		return -1;
+	type = (unsigned long)sf.f_type & 0xffffffffUL;
+	/* Btrfs, XFS (when made with reflink=1, the default), bcachefs. */
+	return type == 0x9123683eUL || type == 0x58465342UL ||
+	    type == 0xca451a4eUL ? 1 : 0;
+}
+
+int
 hl_clone_fd(int srcfd, int dstfd)
 {
 	return ioctl(dstfd, FICLONE, srcfd);
@@ -683,6 +697,13 @@ bool
 hl_can_clone(void)
 {
 	return false;
+}
+
+int
+hl_fs_can_clone(int dirfd)
+{
+	(void)dirfd;
+	return 0;
 }
 
 int

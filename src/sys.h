@@ -92,6 +92,8 @@ void	hl_mounts_free(struct hl_mounts *m);
 
 /* False in a build that has no FICLONE: the clone KIND is refused. */
 bool	hl_can_clone(void);
+/* Whether dirfd's filesystem shares blocks, by its type (--dry-run). */
+int	hl_fs_can_clone(int dirfd);
 
 /* Makes dstfd share all of srcfd's blocks (FICLONE). */
 int	hl_clone_fd(int srcfd, int dstfd);
