@@ -157,20 +157,20 @@ outcome_copied(const struct hl_out *o, struct out_buffers *b,
 {
 	bool		 dry = o->dry_run;
 	const char	*what = out->status == HL_CLONED ? "clone" : "copy";
+	const char	*many = out->status == HL_CLONED ? "clones or copies" :
+			    "copies";
 
 	quoted(req->dst_shown, b->a);
 	if (!dry && !o->quiet && out->cause != HL_CAUSE_NONE) {
 		hl_format_why(req, out, b->why, sizeof(b->why));
-		say(stderr, "%s: made a%s %s%s instead: %s", b->a,
-		    out->replica ? " replica of" : "", what,
-		    out->replica ? (out->status == HL_CLONED ?
-		    "s or copies" : "ies") : "", b->why);
+		say(stderr, "%s: made %s%s instead: %s", b->a,
+		    out->replica ? "a replica of " : "a ",
+		    out->replica ? many : what, b->why);
 	}
 	if (dry)
-		printf("would make a%s %s%s %s <= %s\n",
-		    out->replica ? " replica of" : "", what,
-		    out->replica ? (out->status == HL_CLONED ?
-		    "s or copies" : "ies") : "", b->a,
+		printf("would make %s%s %s <= %s\n",
+		    out->replica ? "a replica of " : "a ",
+		    out->replica ? many : what, b->a,
 		    quoted(req->src_shown, b->b));
 	else if (o->verbose && !out->replica)
 		printf("%s <= %s (%s)\n", b->a, quoted(req->src_shown, b->b),

@@ -766,3 +766,10 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 }
 
 #endif
+
+/* XSI's mknodat(), for -r's replica of fifos, sockets and devices. */
+int
+hl_mknod(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	return mknodat(dirfd, name, mode, dev);
+}
