@@ -205,6 +205,9 @@ copy_flags(const struct hl_request *req, int kinds, bool force)
 	return (req->flags & HL_FOLLOW) | (force ? HL_FORCE : 0) | kinds;
 }
 
+/* A clone then a copy in one call, for copy_not_made(). */
+#define HL_KIND_BOTH	(HL_KIND_COPY + 1)
+
 /* What a clone or copy that was not made says for the operand. */
 static int
 copy_not_made(const struct hl_request *req, int dirfd, int kind,
@@ -218,8 +221,13 @@ copy_not_made(const struct hl_request *req, int dirfd, int kind,
 	}
 	if (res->clone_cause != HL_COPY_NONE)
 		tried(out, HL_KIND_CLONE, res->clone_cause, HL_STEP_CLONE, 0);
-	tried(out, res->clone_cause != HL_COPY_NONE ? HL_KIND_COPY : kind,
-	    res->cause, res->step, res->err);
+	else if (kind == HL_KIND_BOTH && res->cause == HL_COPY_NOT_REGULAR)
+		tried(out, HL_KIND_CLONE, res->cause, res->step, 0);
+	if (kind == HL_KIND_BOTH)
+		kind = res->clone_cause != HL_COPY_NONE ||
+		    res->cause == HL_COPY_NOT_REGULAR ? HL_KIND_COPY :
+		    HL_KIND_CLONE;
+	tried(out, kind, res->cause, res->step, res->err);
 	if (res->cause != HL_COPY_NOT_REGULAR &&
 	    res->cause != HL_COPY_CLONE_XDEV)
 		note_filesystem(dirfd, out);
@@ -245,7 +253,8 @@ try_copy_in(const struct hl_request *req, int dirfd, const char *name,
 	struct hl_copy_result	res;
 
 	if (hl_clone_or_copy(&creq, &res) < 0)
-		return copy_not_made(req, dirfd, (kinds & HL_COPY_DATA) ?
+		return copy_not_made(req, dirfd, kinds == (HL_COPY_CLONE |
+		    HL_COPY_DATA) ? HL_KIND_BOTH : (kinds & HL_COPY_DATA) ?
 		    HL_KIND_COPY : HL_KIND_CLONE, &res, out);
 	out->status = res.made == HL_MADE_CLONE ? HL_CLONED : HL_COPIED;
 	out->replaced = res.replaced;
