@@ -64,6 +64,8 @@ test_fallback_copy__rerun_and_force()
 
 test_fallback_copy__clone_passes_to_copy()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	shm_sandbox
 	mkfile a
 	run_hlink -v --fallback=clone,copy a "$SHM/b"
@@ -79,6 +81,8 @@ test_fallback_copy__clone_passes_to_copy()
 
 test_fallback_copy__directory_is_never_copied()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	mkdir d
 	run_hlink --fallback=clone,copy d e
 	expect_cannot e d "'d' is a directory, and directories cannot be hard-linked; clone: 'd' is not a regular file; copy: 'd' is not a regular file"
@@ -91,6 +95,8 @@ test_fallback_copy__directory_is_never_copied()
 # The errors the fallback must not hide are said as without it.
 test_fallback_copy__no_fallback_for_errors()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	shm_sandbox
 	run_hlink --fallback=copy missing "$SHM/b"
 	expect_cannot "$SHM/b" missing "'missing' does not exist"
@@ -103,6 +109,8 @@ test_fallback_copy__no_fallback_for_errors()
 
 test_fallback_copy__dry_run_changes_nothing()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	shm_sandbox
 	mkfile a
 	snap_save . "$SHM"
@@ -165,6 +173,8 @@ fc_ext4()
 # EMLINK on ext4 (no clones): clone passes, a copy is made.
 test_fallback_copy__emlink_makes_a_copy()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	fc_ext4
 	in_ns '
 		mkdir e
@@ -224,6 +234,7 @@ fc_mkfs()
 # notice says so and filefrag sees shared extents.
 clone_case()
 {
+	need_linux
 	need_nobody
 	need_cmd "mkfs.$1" filefrag
 	fc_mkfs "$1" "$CAP/img"
@@ -295,6 +306,8 @@ test_fallback_copy__tree_like_cp_a()
 
 test_fallback_copy__tree_jobs_keep_links()
 {
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
 	shm_sandbox
 	local i
 	for ((i = 0; i < 36; i++)); do
@@ -385,4 +398,15 @@ test_fallback_copy__sigterm_removes_the_temporary()
 	[ "$status" = 143 ] || fail "-f: exit status $status, not 143"
 	expect_content "$SHM/old" old
 	expect_no_temp "$SHM"
+}
+
+# -DHL_POSIX_ONLY: no clones, and --fallback=clone says so.
+test_fallback_copy__clone_refused_in_posix_build()
+{
+	[ "${HLINK_POSIX_ONLY-}" = 1 ] ||
+	    skip "checks the -DHL_POSIX_ONLY build only (HLINK_POSIX_ONLY=1)"
+	mkfile a
+	run_hlink --fallback=clone,copy a b
+	expect_usage "hlink: --fallback=clone: clones are not supported in this build"
+	expect_missing b
 }
