@@ -174,6 +174,13 @@ int	hl_link_ask(struct hl_request *req, struct hl_outcome *out,
 	    int (*ask)(void *ctx, const struct hl_request *req), void *ctx);
 
 /*
+ * --dedup: replaces DST, an existing name directly in dstdirfd, by a
+ * link to SRC, as -f does (a temporary name renamed over it), with no
+ * linkat() tried first.  Returns 0 (HL_REPLACED) or -1 (HL_FAILED).
+ */
+int	hl_relink(const struct hl_request *req, struct hl_outcome *out);
+
+/*
  * True when DST already is what hl_link() would make: a name of the inode
  * it would link (SRC's own entry included, so "hlink a a" never removes
  * a), or under HL_SYMLINK_FALLBACK a symlink that resolves to SRC's file.

@@ -277,7 +277,7 @@ static bool
 range_unusable(int err)
 {
 	return err == ENOSYS || err == EXDEV || err == EINVAL ||
-	    err == EOPNOTSUPP || err == ENOTSUP;
+	    hl_not_supported(err);
 }
 
 static ssize_t
@@ -349,7 +349,7 @@ clone_cause(int err)
 {
 	if (err == EXDEV)
 		return HL_COPY_CLONE_XDEV;
-	if (err == EOPNOTSUPP || err == ENOTSUP || err == ENOTTY ||
+	if (hl_not_supported(err) || err == ENOTTY ||
 	    err == EINVAL)
 		return hl_can_clone() ? HL_COPY_CLONE_NO_FS :
 		    HL_COPY_CLONE_NOT_BUILT;
@@ -397,7 +397,7 @@ fill(const struct hl_copy_request *req, struct copier *c,
 			res->err = 0;
 		}
 	}
-	if (rc < 0 && (rc = copy_into(c, st, res)) < 0)
+	if (rc < 0 && copy_into(c, st, res) < 0)
 		return -1;
 	if (c->short_read || src_changed(c->srcfd, st))
 		return fail(res, HL_COPY_CHANGED, HL_STEP_COPY, 0);
@@ -463,7 +463,7 @@ hl_copy_passes(enum hl_copy_cause cause)
 static enum hl_copy_cause
 dedupe_cause(int err)
 {
-	if (err == EOPNOTSUPP || err == ENOTSUP || err == ENOTTY ||
+	if (hl_not_supported(err) || err == ENOTTY ||
 	    err == EINVAL || err == EXDEV)
 		return HL_DEDUPE_NO_FS;
 	return HL_COPY_ERRNO;

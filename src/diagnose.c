@@ -162,8 +162,7 @@ takes_hard_links(const struct hl_request *req)
 		if (hl_temp_make(&link, dirfd, link_to, file.name) == 0) {
 			answer = 1;
 			hl_temp_remove(&link);
-		} else if (errno == EPERM || errno == ENOTSUP ||
-		    errno == EOPNOTSUPP)
+		} else if (errno == EPERM || hl_not_supported(errno))
 			answer = 0;
 		hl_temp_remove(&file);
 	}

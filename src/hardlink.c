@@ -404,6 +404,13 @@ replace(const struct hl_request *req, struct hl_outcome *out)
 	return rc;
 }
 
+int
+hl_relink(const struct hl_request *req, struct hl_outcome *out)
+{
+	out->replaced = false;
+	return replace_in(req, req->dstdirfd, req->dst, out);
+}
+
 /* The errno linkat() would give, as far as a look can tell. */
 static int
 predicted_error(const struct hl_request *req, const struct stat *src)

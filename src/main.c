@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dedup.h"
 #include "hardlink.h"
 #include "list.h"
 #include "options.h"
@@ -233,6 +234,28 @@ run_list(const struct options *o, struct hl_out *out)
 	return res.skipped > 0 ? 1 : 0;
 }
 
+static int
+run_dedup(const struct options *o, struct hl_out *out)
+{
+	struct hl_dedup_stats		st;
+	const struct hl_dedup_request	req = {
+		.roots = o->operands,
+		.nroots = o->noperands,
+		.min_size = o->dedup.min_size,
+		.max_size = o->dedup.max_size,
+		.content_only = o->dedup.content_only,
+		.respect_time = o->dedup.respect_time,
+		.dry_run = o->link_flags & HL_DRY_RUN,
+		.jobs = o->jobs,
+		.ops = hl_out_dedup_ops(),
+		.ctx = out,
+	};
+	int				rc = hl_dedup(&req, &st);
+
+	hl_out_dedup_summary(out, &st);
+	return rc < 0 ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -261,7 +284,12 @@ main(int argc, char **argv)
 	};
 	/* From here on a signal removes the temporary names in flight. */
 	(void)hl_temp_catch_signals();
-	status = o.list ? run_list(&o, &out) : run_links(&o, &out);
+	if (o.list)
+		status = run_list(&o, &out);
+	else if (o.dedup.on)
+		status = run_dedup(&o, &out);
+	else
+		status = run_links(&o, &out);
 	hl_out_free(&out);
 	return hl_out_flush(status);
 }

@@ -24,7 +24,15 @@ enum long_only {
 	OPT_RELATIVE,
 	OPT_DRY_RUN,
 	OPT_LIST,
-	OPT_FALLBACK
+	OPT_FALLBACK,	/* links' options end here: see note_link_option() */
+	OPT_DEDUP,
+	OPT_MIN_SIZE,
+	OPT_MAX_SIZE,
+	OPT_CONTENT_ONLY,
+	OPT_RESPECT_TIME,
+	OPT_CLONE,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS
 };
 
 /* A leading ':' makes getopt return ':' for a missing argument. */
@@ -50,6 +58,14 @@ static const struct option long_options[] = {
 	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "list",		no_argument,		NULL, OPT_LIST },
 	{ "null",		no_argument,		NULL, '0' },
+	{ "dedup",		no_argument,		NULL, OPT_DEDUP },
+	{ "min-size",		required_argument,	NULL, OPT_MIN_SIZE },
+	{ "max-size",		required_argument,	NULL, OPT_MAX_SIZE },
+	{ "content-only",	no_argument,		NULL, OPT_CONTENT_ONLY },
+	{ "respect-time",	no_argument,		NULL, OPT_RESPECT_TIME },
+	{ "clone",		no_argument,		NULL, OPT_CLONE },
+	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+	{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -129,9 +145,53 @@ bad_option(int c, int argc, char **argv, char *msg, size_t size)
 	return usage_error(msg, size, "invalid option -- %s", letter);
 }
 
+/* The options of --dedup; 1 when c was one of them. */
+static int
+apply_dedup_option(int c, struct options *o)
+{
+	struct dedup_options	*d = &o->dedup;
+
+	switch (c) {
+	case OPT_DEDUP:
+		d->on = true;
+		return 1;
+	case OPT_MIN_SIZE:
+		d->min_arg = optarg;
+		break;
+	case OPT_MAX_SIZE:
+		d->max_arg = optarg;
+		break;
+	case OPT_CONTENT_ONLY:
+		d->content_only = true;
+		break;
+	case OPT_RESPECT_TIME:
+		d->respect_time = true;
+		break;
+	case OPT_CLONE:
+		d->clone = true;
+		break;
+	case OPT_PROGRESS:
+	case OPT_NO_PROGRESS:
+		d->progress = c == OPT_PROGRESS;
+		return 1;
+	default:
+		if (d->conflict == NULL && (c == OPT_SRC_DIR ||
+		    c == OPT_DST_DIR || c == OPT_RELATIVE || c == OPT_LIST ||
+		    c == OPT_FALLBACK ||
+		    (c <= CHAR_MAX && strchr("fisnTtLPr0", c) != NULL)))
+			d->conflict = long_option_of(c)->name;
+		return 0;
+	}
+	if (d->only == NULL)
+		d->only = long_option_of(c)->name;
+	return 1;
+}
+
 static void
 apply_option(int c, struct options *o)
 {
+	if (apply_dedup_option(c, o))
+		return;
 	switch (c) {
 	case 'L':
 		o->link_flags |= HL_FOLLOW;
@@ -256,7 +316,7 @@ parse_fallback(const char *arg, struct options *o, char *msg, size_t size)
 static void
 note_link_option(int c, struct options *o)
 {
-	if (o->link_option != NULL ||
+	if (o->link_option != NULL || c >= OPT_DEDUP ||
 	    (c <= CHAR_MAX && strchr("LPvqhV0", c) != NULL) || c == OPT_LIST)
 		return;
 	o->link_option = long_option_of(c)->name;
@@ -299,12 +359,87 @@ check_list_operands(const struct options *o, char *msg, size_t size)
 	return 0;
 }
 
+int
+hl_parse_size(const char *arg, unsigned long long *size)
+{
+	static const char	 suffixes[] = "kmgt";
+	const char		*p = arg, *s;
+	unsigned long long	 n = 0, d;
+	int			 shift;
+
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		d = (unsigned long long)(*p - '0');
+		if (n > (ULLONG_MAX - d) / 10)
+			return -1;
+		n = n * 10 + d;
+	}
+	if (*p != '\0') {
+		s = strchr(suffixes, *p | 0x20);
+		if (s == NULL || p[1] != '\0')
+			return -1;
+		shift = 10 * (int)(s - suffixes + 1);
+		if (n > (ULLONG_MAX >> shift))
+			return -1;
+		n <<= shift;
+	}
+	*size = n;
+	return 0;
+}
+
+static int
+check_size(const char *arg, unsigned long long *size, const char *name,
+    char *msg, size_t size_msg)
+{
+	char	text[128];
+
+	if (arg == NULL || hl_parse_size(arg, size) == 0)
+		return 0;
+	snprintf(text, sizeof(text), "invalid %s: %%s (a number of bytes, "
+	    "with K, M, G or T for powers of 1024)", name);
+	return usage_error(msg, size_msg, text, arg);
+}
+
+static int
+check_dedup(struct options *o, char *msg, size_t size)
+{
+	struct dedup_options	*d = &o->dedup;
+	char			 name[64];
+
+	d->min_size = 1;
+	d->max_size = ULLONG_MAX;
+	if (!d->on && d->only != NULL) {
+		snprintf(name, sizeof(name), "--%s", d->only);
+		return usage_error(msg, size, "option %s requires --dedup",
+		    name);
+	}
+	if (!d->on)
+		return 0;
+	if (d->conflict != NULL) {
+		snprintf(name, sizeof(name), "--%s", d->conflict);
+		return usage_error(msg, size,
+		    "option %s cannot be used with --dedup", name);
+	}
+	if (d->clone)
+		return usage_error(msg, size, "--clone is not supported yet",
+		    NULL);
+	if (check_size(d->min_arg, &d->min_size, "--min-size", msg, size) < 0 ||
+	    check_size(d->max_arg, &d->max_size, "--max-size", msg, size) < 0)
+		return -1;
+	if (o->noperands == 0)
+		return usage_error(msg, size, "missing ROOT operand", NULL);
+	return 0;
+}
+
 /* The checks that need the whole command line. */
 static int
 check_operands(struct options *o, char *msg, size_t size)
 {
 	if (check_jobs(o, msg, size) < 0)
 		return -1;
+	if (o->dedup.on || o->dedup.only != NULL)
+		return check_dedup(o, msg, size);
 	if (o->list)
 		return check_list_operands(o, msg, size);
 	if (o->null)
@@ -338,6 +473,9 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 
 	memset(o, 0, sizeof(*o));
 	o->link_flags = HL_FOLLOW;
+	o->dedup.progress = -1;
+	o->dedup.min_size = 1;
+	o->dedup.max_size = ULLONG_MAX;
 	opterr = 0;
 #ifdef __GLIBC__
 	optind = 0;	/* start afresh, even after a parse that stopped early */

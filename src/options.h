@@ -40,6 +40,19 @@ struct options {
 	const char	*target_directory;	/* -t */
 	const char	*src_dir;
 	const char	*dst_dir;
+	struct dedup_options {
+		bool		 on;		/* --dedup: a mode of its own */
+		bool		 content_only;
+		bool		 respect_time;
+		bool		 clone;
+		int		 progress;	/* 1 --progress, 0 --no-, -1 */
+		unsigned long long min_size;
+		unsigned long long max_size;
+		const char	*min_arg;
+		const char	*max_arg;
+		const char	*conflict;	/* first option it rejects */
+		const char	*only;		/* first option only it takes */
+	}		 dedup;
 	int		 noperands;
 	char	       **operands;
 };
@@ -50,5 +63,12 @@ struct options {
  */
 int	parse_options(int argc, char **argv, struct options *opts, char *msg,
 	    size_t size);
+
+/*
+ * A --min-size or --max-size: digits and an optional K, M, G or T
+ * (either case, powers of 1024).  Returns -1 for anything else or a size
+ * that overflows.
+ */
+int	hl_parse_size(const char *arg, unsigned long long *size);
 
 #endif

@@ -35,10 +35,13 @@ static const char usage_text[] =
 "  or:  hlink [OPTION]... -t DIR SRC...\n"
 "  or:  hlink -r [OPTION]... SRCDIR DSTDIR\n"
 "  or:  hlink --list [-0LPv] FILE [ROOT]...\n"
+"  or:  hlink --dedup [OPTION]... ROOT...\n"
 "Make DST a hard link to SRC, or make DIR/basename(SRC) for each SRC.\n"
 "With -r, make DSTDIR a replica of SRCDIR whose files are hard links.\n"
 "With --list, print every name of FILE's inode under the ROOTs (by\n"
 "default, FILE's whole filesystem).\n"
+"With --dedup, make identical regular files under the ROOTs hard links of\n"
+"one file.\n"
 "\n"
 "  -L, --follow                link the file a symlink SRC resolves to "
 "(default)\n"
@@ -63,9 +66,19 @@ static const char usage_text[] =
 "  -q, --quiet                 print no notice for a fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
 "  -r, --recursive             replicate directory trees (see above)\n"
-"  -j, --jobs=N                with -r, use N threads (default: one per CPU)\n"
+"  -j, --jobs=N                with -r, --dedup, use N threads (default: one "
+"per CPU)\n"
 "      --list                  print the names of FILE (see above)\n"
 "  -0, --null                  with --list, end each name with NUL\n"
+"      --dedup                 link identical files under the ROOTs (see "
+"above)\n"
+"      --min-size=SIZE         with --dedup, skip files smaller (default 1)\n"
+"      --max-size=SIZE         with --dedup, skip files larger; SIZE takes\n"
+"                              K, M, G, T (powers of 1024)\n"
+"      --content-only          with --dedup, ignore mode, owner and xattrs\n"
+"      --respect-time          with --dedup, link only files of one mtime\n"
+"      --progress              show a progress line (not drawn yet)\n"
+"      --no-progress           never show a progress line\n"
 "  -h, --help                  print this help and exit\n"
 "  -V, --version               print the version and exit\n"
 "\n"
@@ -421,4 +434,116 @@ hl_out_list_found(const struct hl_list_result *res)
 {
 	fflush(stdout);
 	say(stderr, "found %lu of %lu names", res->found, res->nlink);
+}
+
+/*
+ * --dedup.  hl_dedup() calls these one at a time, from whichever thread.
+ */
+static void
+dedup_relinked(void *ctx, const char *name, const char *kept)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b;
+
+	if ((!o->dry_run && !o->verbose) || (b = buffers(o)) == NULL)
+		return;
+	printf("%s%s => %s\n", o->dry_run ? "would link " : "",
+	    quoted(name, b->a), quoted(kept, b->b));
+}
+
+static void
+dedup_failed(void *ctx, const struct hl_request *req,
+    const struct hl_outcome *out)
+{
+	struct out_buffers	*b = buffers(ctx);
+
+	if (b != NULL)
+		outcome_failed(b, req, out);
+}
+
+static void
+dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
+{
+	struct hl_out		*o = ctx;
+	struct out_buffers	*b = buffers(o);
+
+	if (b == NULL)
+		return;
+	quoted(path, b->a);
+	switch (what) {
+	case HL_DEDUP_BAD_ROOT:
+	case HL_DEDUP_NO_FILE:
+		say(stderr, "cannot read %s: %s", b->a, strerror(err));
+		break;
+	case HL_DEDUP_NO_DIR:
+		say(stderr, "cannot read directory %s: %s", b->a,
+		    strerror(err));
+		break;
+	case HL_DEDUP_CHANGED:
+		say(stderr, "%s changed since it was compared: skipped", b->a);
+		break;
+	case HL_DEDUP_OTHER_FS:
+		if (!o->quiet)
+			say(stderr, "%s: another filesystem is mounted there, "
+			    "not entered", b->a);
+		break;
+	}
+}
+
+const struct hl_dedup_ops *
+hl_out_dedup_ops(void)
+{
+	static const struct hl_dedup_ops	ops = {
+		.relinked = dedup_relinked,
+		.failed = dedup_failed,
+		.event = dedup_event,
+	};
+
+	return &ops;
+}
+
+/* 123 bytes, 1.5 KiB, 12.0 MiB... */
+static const char *
+bytes(unsigned long long n, char *buf, size_t size)
+{
+	static const char	*units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double			 x = (double)n;
+	int			 u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, size, "%llu byte%s", n, n == 1 ? "" : "s");
+		return buf;
+	}
+	while (x >= 1024 && u < 4) {
+		x /= 1024;
+		u++;
+	}
+	snprintf(buf, size, "%.1f %s", x, units[u]);
+	return buf;
+}
+
+static const char *
+plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+void
+hl_out_dedup_summary(struct hl_out *o, const struct hl_dedup_stats *st)
+{
+	bool	dry = o->dry_run;
+	char	freed[32], held[32];
+
+	if (st->err != 0)
+		say(stderr, "stopped: %s", strerror(st->err));
+	if (o->quiet)
+		return;
+	fflush(stdout);
+	say(stderr, "%llu name%s %srelinked in %llu group%s of %llu file%s "
+	    "scanned; %s %sfreed, %s %sheld by names outside the roots",
+	    st->relinked, plural(st->relinked), dry ? "would be " : "",
+	    st->groups, plural(st->groups), st->files, plural(st->files),
+	    bytes(st->freed, freed, sizeof(freed)), dry ? "would be " : "",
+	    bytes(st->held, held, sizeof(held)),
+	    dry ? "would still be " : "still ");
 }

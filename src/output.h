@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "hardlink.h"
+#include "dedup.h"
 #include "list.h"
 #include "tree.h"
 
@@ -44,8 +45,8 @@ void	hl_out_version(void);
 int	hl_out_flush(int status);
 
 /* What hl_link() did: a failure and its hint, or -v, -s, --dry-run lines. */
-void	hl_out_outcome(void *out, const struct hl_request *req,
-	    const struct hl_outcome *outcome);
+void	hl_out_outcome(void *ctx, const struct hl_request *req,
+	    const struct hl_outcome *out);
 
 /*
  * -i: asks whether to replace req's DST, as the ask of hl_link_ask();
@@ -69,5 +70,10 @@ void	hl_out_list_failure(struct hl_out *o,
 	    const struct hl_list_result *res);
 /* -v: how many of FILE's names the search found. */
 void	hl_out_list_found(const struct hl_list_result *res);
+
+/* --dedup: its callbacks (ctx is a struct hl_out), and the summary. */
+const struct hl_dedup_ops *hl_out_dedup_ops(void);
+void	hl_out_dedup_summary(struct hl_out *o,
+	    const struct hl_dedup_stats *st);
 
 #endif

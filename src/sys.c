@@ -17,6 +17,7 @@
 #ifdef HL_LINUX
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <linux/fs.h>
@@ -420,6 +421,84 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 	return rc;
 }
 
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Appends name, a NUL, the value's length and the value to the blob. */
+static int
+append_xattr(int fd, const char *name, char **blob, size_t *len)
+{
+	size_t	 nlen = strlen(name) + 1;
+	ssize_t	 vlen = fgetxattr(fd, name, NULL, 0);
+	char	*p;
+	uint64_t v;
+
+	if (vlen < 0)
+		return errno == ENODATA ? 0 : -1;	/* removed meanwhile */
+	if ((p = realloc(*blob, *len + nlen + 8 + (size_t)vlen)) == NULL)
+		return -1;
+	*blob = p;
+	memcpy(p + *len, name, nlen);
+	v = (uint64_t)vlen;
+	memcpy(p + *len + nlen, &v, 8);
+	vlen = fgetxattr(fd, name, p + *len + nlen + 8, (size_t)vlen);
+	if (vlen < 0)
+		return -1;	/* ERANGE: it grew meanwhile; the caller skips */
+	v = (uint64_t)vlen;
+	memcpy(p + *len + nlen, &v, 8);
+	*len += nlen + 8 + (size_t)vlen;
+	return 0;
+}
+
+/*
+ * flistxattr() gives the names in no promised order: they are sorted so
+ * that two files with the same attributes give the same bytes.
+ */
+static ssize_t
+xattr_blob(int fd, char *list, size_t size, char **blob)
+{
+	char	**names, *p;
+	size_t	  n = 0, i, len = 0;
+
+	for (p = list; p < list + size; p += strlen(p) + 1)
+		n++;
+	if ((names = malloc(n * sizeof(*names))) == NULL)
+		return -1;
+	for (i = 0, p = list; p < list + size; p += strlen(p) + 1)
+		names[i++] = p;
+	qsort(names, n, sizeof(*names), compare_names);
+	for (i = 0; i < n; i++)
+		if (append_xattr(fd, names[i], blob, &len) < 0) {
+			free(names);
+			free(*blob);
+			*blob = NULL;
+			return -1;
+		}
+	free(names);
+	return (ssize_t)len;
+}
+
+ssize_t
+hl_xattrs(int fd, char **blob)
+{
+	char	*list;
+	ssize_t	 size, len;
+
+	*blob = NULL;
+	size = flistxattr(fd, NULL, 0);
+	if (size <= 0)
+		return size == 0 || errno == ENOTSUP ? 0 : -1;
+	if ((list = malloc((size_t)size)) == NULL)
+		return -1;
+	size = flistxattr(fd, list, (size_t)size);
+	len = size < 0 ? -1 : xattr_blob(fd, list, (size_t)size, blob);
+	free(list);
+	return len;
+}
+
 #else	/* POSIX fallbacks */
 
 /* No d_type in POSIX: every entry's type is found by fstatat(). */
@@ -585,6 +664,15 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 	(void)dir;
 	memset(m, 0, sizeof(*m));
 	return -1;
+}
+
+/* POSIX has no extended attributes: every file has none. */
+ssize_t
+hl_xattrs(int fd, char **blob)
+{
+	(void)fd;
+	*blob = NULL;
+	return 0;
 }
 
 #endif
@@ -772,4 +860,14 @@ int
 hl_mknod(int dirfd, const char *name, mode_t mode, dev_t dev)
 {
 	return mknodat(dirfd, name, mode, dev);
+}
+
+bool
+hl_not_supported(int err)
+{
+#if EOPNOTSUPP != ENOTSUP
+	if (err == EOPNOTSUPP)
+		return true;
+#endif
+	return err == ENOTSUP;
 }

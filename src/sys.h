@@ -46,6 +46,12 @@ int	hl_open_dir(int dirfd, const char *path, bool follow);
 int	hl_realpath_at(int dirfd, const char *path, bool follow, char *buf,
 	    size_t size);
 
+/*
+ * True for ENOTSUP and EOPNOTSUPP, which are one value on Linux and two
+ * on some other systems.
+ */
+bool	hl_not_supported(int err);
+
 /* The number of CPUs this process may run on, or -1. */
 long	hl_cpu_count(void);
 
@@ -127,5 +133,12 @@ int	hl_rename_noreplace(int dirfd, const char *old, const char *new);
  */
 int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 	    uint64_t *done);
+
+/*
+ * The extended attributes of the file open as fd, names and values, in
+ * a malloc'd blob that is the same bytes for the same attributes (*blob
+ * NULL for none).  Returns the blob's length, or -1 with errno set.
+ */
+ssize_t	hl_xattrs(int fd, char **blob);
 
 #endif

@@ -85,9 +85,9 @@ on_signal(int sig)
 	int	saved = errno;
 
 	remove_all();
-	signal(sig, SIG_DFL);
+	(void)signal(sig, SIG_DFL);
 	errno = saved;
-	raise(sig);	/* delivered when the handler returns */
+	(void)raise(sig);	/* delivered when the handler returns */
 }
 
 int

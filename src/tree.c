@@ -44,7 +44,7 @@
  * that.  The mode's own big buffers are in struct worker, the output's
  * on the heap; the threaded tests pass on musl with 64 KiB.
  */
-#define TREE_STACK	(256 * 1024)
+#define TREE_STACK	((size_t)256 * 1024)
 
 /* A subtree to replicate: both directories open, the replica made. */
 struct job {

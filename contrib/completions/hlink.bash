@@ -8,7 +8,8 @@ _hlink_options='-L --follow -P --no-follow --src-dir= --dst-dir=
 	-s --symlink-fallback --fallback= --relative -f --force -i --interactive
 	-n --no-dereference -T --no-target-directory -t --target-directory=
 	-v --verbose -q --quiet --dry-run -r --recursive -j --jobs= --list
-	-0 --null
+	-0 --null --dedup --min-size= --max-size= --content-only --respect-time
+	--progress --no-progress
 	-h --help -V --version'
 
 # Options that still mean something after --list.
@@ -67,7 +68,7 @@ _hlink()
 		_hlink_dirs "$cur"
 		return
 		;;
-	-j | --jobs)
+	-j | --jobs | --min-size | --max-size)
 		return
 		;;
 	=)
@@ -77,14 +78,14 @@ _hlink()
 			_hlink_dirs "$cur"
 			return
 			;;
-		--jobs)
+		--jobs | --min-size | --max-size)
 			return
 			;;
 		esac
 		;;
 	esac
 	case $cur in
-	--jobs=*)
+	--jobs=* | --min-size=* | --max-size=*)
 		return
 		;;
 	--target-directory=* | --src-dir=* | --dst-dir=*)

@@ -125,7 +125,8 @@ test_bash()
 	expect "bash: option prefix --fo" "$(lines --follow --force)" \
 	    "$(bash_complete --fo)"
 	expect "bash: option prefix --no-" \
-	    "$(lines --no-dereference --no-follow --no-target-directory)" \
+	    "$(lines --no-dereference --no-follow --no-progress \
+	    --no-target-directory)" \
 	    "$(bash_complete --no-)"
 	expect "bash: option prefix --sr" "--src-dir=" \
 	    "$(bash_complete --sr)"

@@ -42,6 +42,21 @@ on_exit()
 	printf '%s\n' "$*" >>"$CAP/on_exit"
 }
 
+# spawn ARG...: runs ARG... in the background and returns, with its pid
+# in $spawned, once it has exec'd.  Until then the child is a copy of the
+# test's shell with its traps: a signal sent to it then would run the
+# test's own ending in the child.
+spawn()
+{
+	local shell
+	shell=$(readlink /proc/$$/exe)
+	"$@" &
+	spawned=$!
+	while [ "$(readlink "/proc/$spawned/exe" 2>/dev/null)" = "$shell" ]; do
+		sleep 0.001
+	done
+}
+
 # strict: from here on, a failing command ends the test as a failure,
 # recorded with its place (run.sh calls this; so does in_ns's script)
 strict()

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -252,6 +253,10 @@ test_options__fallback_relative(void **state)
 	    "b"), "--relative requires -s (--symlink-fallback)");
 	assert_usage_error(ARGV("--list", "--fallback=copy", "f"),
 	    "option '--fallback' cannot be used with --list");
+	assert_usage_error(ARGV("--dedup", "--fallback=copy", "r"),
+	    "option '--fallback' cannot be used with --dedup");
+	assert_usage_error(ARGV("--fallback=copy", "--dedup", "r"),
+	    "option '--fallback' cannot be used with --dedup");
 }
 
 static void
@@ -580,6 +585,126 @@ test_options__list(void **state)
 	assert_usage_error(ARGV("-0", "a", "b"), "-0 (--null) requires --list");
 }
 
+static void
+test_options__dedup(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--dedup", "r"));
+	assert_true(c.opts.dedup.on);
+	assert_int_equal(c.opts.noperands, 1);
+	assert_true(c.opts.dedup.min_size == 1);
+	assert_true(c.opts.dedup.max_size == ULLONG_MAX);
+	assert_false(c.opts.dedup.content_only);
+	assert_false(c.opts.dedup.respect_time);
+	parse_ok(&c, ARGV("--dedup", "--content-only", "--respect-time",
+	    "-v", "-q", "--dry-run", "-j", "2", "--progress", "a", "b"));
+	assert_true(c.opts.dedup.content_only);
+	assert_true(c.opts.dedup.respect_time);
+	assert_true(c.opts.verbose && c.opts.quiet);
+	assert_true(c.opts.link_flags & HL_DRY_RUN);
+	assert_int_equal(c.opts.jobs, 2);
+	assert_int_equal(c.opts.dedup.progress, 1);
+	assert_int_equal(c.opts.noperands, 2);
+	parse_ok(&c, ARGV("--dedup", "--progress", "--no-progress", "r"));
+	assert_int_equal(c.opts.dedup.progress, 0);
+	assert_usage_error(ARGV("--dedup"), "missing ROOT operand");
+	assert_usage_error(ARGV("--dedup", "--clone", "r"),
+	    "--clone is not supported yet");
+}
+
+static void
+test_options__dedup_rejects_linking_options(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "-f", "force" }, { "-i", "interactive" },
+		{ "-s", "symlink-fallback" }, { "-n", "no-dereference" },
+		{ "-T", "no-target-directory" }, { "-L", "follow" },
+		{ "-P", "no-follow" }, { "--src-dir=d", "src-dir" },
+		{ "--dst-dir=d", "dst-dir" }, { "--relative", "relative" },
+		{ "-r", "recursive" }, { "--list", "list" }, { "-0", "null" },
+		{ "-td", "target-directory" },
+	};
+	char	want[128];
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(want, sizeof(want),
+		    "option '--%s' cannot be used with --dedup", bad[i][1]);
+		assert_usage_error(ARGV("--dedup", bad[i][0], "r"), want);
+		assert_usage_error(ARGV(bad[i][0], "--dedup", "r"), want);
+	}
+}
+
+static void
+test_options__dedup_only_options_need_dedup(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("--min-size=1", "a", "b"),
+	    "option '--min-size' requires --dedup");
+	assert_usage_error(ARGV("--max-size=1", "a", "b"),
+	    "option '--max-size' requires --dedup");
+	assert_usage_error(ARGV("--content-only", "a", "b"),
+	    "option '--content-only' requires --dedup");
+	assert_usage_error(ARGV("--respect-time", "a", "b"),
+	    "option '--respect-time' requires --dedup");
+	assert_usage_error(ARGV("--clone", "a", "b"),
+	    "option '--clone' requires --dedup");
+}
+
+static void
+test_options__dedup_sizes(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--dedup", "--min-size=0", "--max-size=2k", "r"));
+	assert_true(c.opts.dedup.min_size == 0);
+	assert_true(c.opts.dedup.max_size == 2048);
+	parse_ok(&c, ARGV("--dedup", "--min-size", "3M", "--max-size=1T",
+	    "r"));
+	assert_true(c.opts.dedup.min_size == 3ULL << 20);
+	assert_true(c.opts.dedup.max_size == 1ULL << 40);
+	assert_usage_error(ARGV("--dedup", "--min-size=1X", "r"),
+	    "invalid --min-size: '1X' (a number of bytes, with K, M, G or T "
+	    "for powers of 1024)");
+	assert_usage_error(ARGV("--dedup", "--max-size=-1", "r"),
+	    "invalid --max-size: '-1' (a number of bytes, with K, M, G or T "
+	    "for powers of 1024)");
+}
+
+static void
+test_options__parse_size(void **state)
+{
+	static const struct {
+		const char		*arg;
+		unsigned long long	 want;
+	} good[] = {
+		{ "0", 0 }, { "1", 1 }, { "1k", 1024 }, { "1K", 1024 },
+		{ "2m", 2ULL << 20 }, { "2M", 2ULL << 20 },
+		{ "3g", 3ULL << 30 }, { "3G", 3ULL << 30 },
+		{ "4t", 4ULL << 40 }, { "4T", 4ULL << 40 },
+		{ "18446744073709551615", ULLONG_MAX },
+		{ "16777215T", 16777215ULL << 40 },
+	};
+	static const char *const bad[] = {
+		"", "k", "1kb", "1 ", " 1", "-1", "+1", "1.5k", "1P", "0x10",
+		"18446744073709551616", "16777216T", "18014398509481984K",
+	};
+	unsigned long long	n;
+	size_t			i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(hl_parse_size(good[i].arg, &n), 0);
+		assert_true(n == good[i].want);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(hl_parse_size(bad[i], &n), -1);
+}
+
 int
 main(void)
 {
@@ -627,6 +752,11 @@ main(void)
 		cmocka_unit_test(test_options__recursive),
 		cmocka_unit_test(test_options__jobs),
 		cmocka_unit_test(test_options__list),
+		cmocka_unit_test(test_options__dedup),
+		cmocka_unit_test(test_options__dedup_rejects_linking_options),
+		cmocka_unit_test(test_options__dedup_only_options_need_dedup),
+		cmocka_unit_test(test_options__dedup_sizes),
+		cmocka_unit_test(test_options__parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

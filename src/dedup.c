@@ -1,0 +1,1142 @@
+/*
+ * dedup.c: --dedup.  Identical regular files under the ROOTs become
+ * names of one inode.
+ *
+ * The walk keeps, per file, only what the decision needs: a directory
+ * table (parent and name, one entry per directory), per name its
+ * directory, its entry in a string arena and its inode, and per inode
+ * the few attributes compared.  Paths are rebuilt only to open a file or
+ * print a line.  Inodes are sorted by device and size (and attributes):
+ * each class of two or more inodes is one job for fileeq.c, and jobs are
+ * spread over -j threads.  The relinking runs on one thread, in class
+ * order, so the result does not depend on -j.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dedup.h"
+#include "fileeq.h"
+#include "path.h"
+#include "sys.h"
+#include "walk.h"
+
+#define NONE		UINT32_MAX
+/* A name given as a ROOT: the only kind a walk can meet twice. */
+#define ROOT_NAME	((size_t)1 << (sizeof(size_t) * 8 - 1))
+/* Descriptors kept back from the compare: the walk's, stdio's, a few. */
+#define FD_RESERVE	16
+#define PATH_BUF	(2 * PATH_MAX)
+
+struct dir {
+	uint64_t	ino;
+	size_t		name;		/* in the arena: a ROOT's whole path */
+	uint32_t	parent;		/* NONE for a ROOT */
+	uint16_t	dev;
+};
+
+struct name {
+	size_t		off;		/* in the arena, | ROOT_NAME */
+	uint32_t	dir;
+	uint32_t	inode;
+};
+
+struct inode {
+	uint64_t	ino;
+	uint64_t	size;
+	int64_t		mtime;		/* ns */
+	int64_t		ctime;
+	uint32_t	nlink;
+	uint32_t	mode;
+	uint32_t	uid;
+	uint32_t	gid;
+	uint32_t	found;		/* names under the ROOTs */
+	uint32_t	first;		/* its first name, once sorted */
+	uint16_t	dev;
+	bool		touched;	/* its ctime is ours now */
+};
+
+/* Open addressing over indices into a table; NONE is empty. */
+struct index {
+	uint32_t	*slots;
+	size_t		 cap;
+	size_t		 count;
+};
+
+struct dedup {
+	const struct hl_dedup_request	*req;
+	struct hl_dedup_stats		*st;
+	dev_t				*devs;
+	size_t				 ndevs, capdevs;
+	struct dir			*dirs;
+	size_t				 ndirs, capdirs;
+	struct name			*names;
+	size_t				 nnames, capnames;
+	struct inode			*inodes;
+	size_t				 ninodes, capinodes;
+	char				*arena;
+	size_t				 arenalen, arenacap;
+	struct index			 byino, bydir;
+	uint32_t			*stack;		/* the walk's dirs */
+	size_t				 depth, capstack;
+	pthread_mutex_t			 lock;		/* ops and failures */
+	int				 err;		/* ENOMEM */
+};
+
+static int
+grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t	n = *cap ? *cap : 64;
+	void	*q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*(void **)p, n * size)) == NULL)
+		return -1;
+	*(void **)p = q;
+	*cap = n;
+	return 0;
+}
+
+static void
+event(struct dedup *d, enum hl_dedup_event what, const char *path, int err)
+{
+	pthread_mutex_lock(&d->lock);
+	if (what != HL_DEDUP_OTHER_FS)
+		d->st->failures++;
+	d->req->ops->event(d->req->ctx, what, path, err);
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* --- the tables ------------------------------------------------------ */
+
+static size_t
+keep_string(struct dedup *d, const char *s)
+{
+	size_t	len = strlen(s) + 1, off = d->arenalen;
+
+	if (grow(&d->arena, &d->arenacap, d->arenalen + len, 1) < 0) {
+		d->err = ENOMEM;
+		return 0;
+	}
+	memcpy(d->arena + off, s, len);
+	d->arenalen += len;
+	return off;
+}
+
+static uint16_t
+dev_index(struct dedup *d, dev_t dev)
+{
+	size_t	i;
+
+	for (i = d->ndevs; i > 0; i--)
+		if (d->devs[i - 1] == dev)
+			return (uint16_t)(i - 1);
+	if (d->ndevs == UINT16_MAX ||
+	    grow(&d->devs, &d->capdevs, d->ndevs + 1, sizeof(dev_t)) < 0) {
+		d->err = ENOMEM;
+		return 0;
+	}
+	d->devs[d->ndevs] = dev;
+	return (uint16_t)d->ndevs++;
+}
+
+static size_t
+hash_key(uint16_t dev, uint64_t ino)
+{
+	uint64_t	h = (ino ^ ((uint64_t)dev << 48)) * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h ^ (h >> 29));
+}
+
+/* The slot of (dev, ino) in ix: key() gives a table entry's key. */
+static uint32_t *
+slot_of(struct dedup *d, struct index *ix, bool dirs, uint16_t dev,
+    uint64_t ino)
+{
+	size_t		i = hash_key(dev, ino) & (ix->cap - 1);
+	uint32_t	*s;
+
+	for (;; i = (i + 1) & (ix->cap - 1)) {
+		s = &ix->slots[i];
+		if (*s == NONE)
+			return s;
+		if (dirs ? d->dirs[*s].dev == dev && d->dirs[*s].ino == ino :
+		    d->inodes[*s].dev == dev && d->inodes[*s].ino == ino)
+			return s;
+	}
+}
+
+static int
+grow_index(struct dedup *d, struct index *ix, bool dirs)
+{
+	struct index	old = *ix;
+	size_t		i;
+	uint32_t	v;
+
+	if (2 * (ix->count + 1) <= ix->cap)
+		return 0;
+	ix->cap = old.cap ? 2 * old.cap : 1024;
+	if ((ix->slots = malloc(ix->cap * sizeof(uint32_t))) == NULL) {
+		*ix = old;
+		d->err = ENOMEM;
+		return -1;
+	}
+	memset(ix->slots, 0xff, ix->cap * sizeof(uint32_t));
+	for (i = 0; i < old.cap; i++)
+		if ((v = old.slots[i]) != NONE)
+			*slot_of(d, ix, dirs, dirs ? d->dirs[v].dev :
+			    d->inodes[v].dev, dirs ? d->dirs[v].ino :
+			    d->inodes[v].ino) = v;
+	free(old.slots);
+	return 0;
+}
+
+/* The directory (dev, ino), or NONE after adding it under parent. */
+static uint32_t
+add_dir(struct dedup *d, uint32_t parent, const char *name,
+    const struct stat *st, bool *seen)
+{
+	uint16_t	 dev = dev_index(d, st->st_dev);
+	uint32_t	*s;
+
+	if (grow_index(d, &d->bydir, true) < 0 ||
+	    grow(&d->dirs, &d->capdirs, d->ndirs + 1, sizeof(*d->dirs)) < 0)
+		return NONE;
+	s = slot_of(d, &d->bydir, true, dev, (uint64_t)st->st_ino);
+	*seen = *s != NONE;
+	if (*seen)
+		return *s;
+	d->dirs[d->ndirs].ino = (uint64_t)st->st_ino;
+	d->dirs[d->ndirs].dev = dev;
+	d->dirs[d->ndirs].parent = parent;
+	d->dirs[d->ndirs].name = keep_string(d, name);
+	*s = (uint32_t)d->ndirs;
+	d->bydir.count++;
+	return (uint32_t)d->ndirs++;
+}
+
+static uint32_t
+add_inode(struct dedup *d, const struct stat *st)
+{
+	uint16_t	 dev = dev_index(d, st->st_dev);
+	uint32_t	*s;
+	struct inode	*n;
+
+	if (grow_index(d, &d->byino, false) < 0 || grow(&d->inodes,
+	    &d->capinodes, d->ninodes + 1, sizeof(*d->inodes)) < 0)
+		return NONE;
+	s = slot_of(d, &d->byino, false, dev, (uint64_t)st->st_ino);
+	if (*s != NONE)
+		return *s;
+	n = &d->inodes[d->ninodes];
+	memset(n, 0, sizeof(*n));
+	n->ino = (uint64_t)st->st_ino;
+	n->dev = dev;
+	n->size = (uint64_t)st->st_size;
+	n->mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 +
+	    st->st_mtim.tv_nsec;
+	n->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 +
+	    st->st_ctim.tv_nsec;
+	n->nlink = (uint32_t)st->st_nlink;
+	n->mode = (uint32_t)st->st_mode;
+	n->uid = (uint32_t)st->st_uid;
+	n->gid = (uint32_t)st->st_gid;
+	*s = (uint32_t)d->ninodes;
+	d->byino.count++;
+	return (uint32_t)d->ninodes++;
+}
+
+static void
+add_file(struct dedup *d, uint32_t dir, const char *name,
+    const struct stat *st, bool root)
+{
+	uint32_t	inode;
+
+	d->st->files++;
+	if ((unsigned long long)st->st_size < d->req->min_size ||
+	    (unsigned long long)st->st_size > d->req->max_size)
+		return;
+	if ((inode = add_inode(d, st)) == NONE ||
+	    grow(&d->names, &d->capnames, d->nnames + 1,
+	    sizeof(*d->names)) < 0) {
+		d->err = ENOMEM;
+		return;
+	}
+	d->inodes[inode].found++;
+	d->names[d->nnames].dir = dir;
+	d->names[d->nnames].inode = inode;
+	d->names[d->nnames].off = keep_string(d, name) | (root ? ROOT_NAME : 0);
+	d->nnames++;
+}
+
+/* --- paths ----------------------------------------------------------- */
+
+static const char *
+name_of(const struct dedup *d, const struct name *n)
+{
+	return d->arena + (n->off & ~ROOT_NAME);
+}
+
+/*
+ * The path of name in directory dir as the user would spell it: its
+ * ROOT joined with the names below.  Built from the end backwards.
+ */
+static int
+path_of(const struct dedup *d, uint32_t dir, const char *name, char *buf)
+{
+	size_t		 len = strlen(name), total = len, l;
+	uint32_t	 i;
+	const char	*s;
+
+	for (i = dir; i != NONE; i = d->dirs[i].parent) {
+		l = strlen(d->arena + d->dirs[i].name);
+		total += l + (l > 0 && d->arena[d->dirs[i].name + l - 1] != '/');
+	}
+	if (total >= PATH_BUF) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	buf[total] = '\0';
+	memcpy(buf + total - len, name, len);
+	total -= len;
+	for (i = dir; i != NONE; i = d->dirs[i].parent) {
+		s = d->arena + d->dirs[i].name;
+		l = strlen(s);
+		if (l > 0 && s[l - 1] != '/')
+			buf[--total] = '/';
+		total -= l;
+		memcpy(buf + total, s, l);
+	}
+	return 0;
+}
+
+/* --- the walk -------------------------------------------------------- */
+
+static void
+push(struct dedup *d, uint32_t dir)
+{
+	if (grow(&d->stack, &d->capstack, d->depth + 1, sizeof(uint32_t)) < 0)
+		d->err = ENOMEM;
+	else
+		d->stack[d->depth++] = dir;
+}
+
+/*
+ * A directory reached twice (overlapping ROOTs, a bind mount) is walked
+ * once; the second is skipped, and NONE stands for it on the stack.
+ */
+static void
+enter(struct dedup *d, struct hl_walk *w, const char *name, dev_t rootdev)
+{
+	struct stat	st;
+	bool		seen;
+	uint32_t	dir;
+
+	if (hl_walk_enter(w, name, &rootdev) < 0) {
+		event(d, errno == EXDEV ? HL_DEDUP_OTHER_FS : HL_DEDUP_NO_DIR,
+		    hl_walk_path(w, name), errno);
+		return;
+	}
+	if (fstat(hl_walk_fd(w), &st) < 0) {
+		event(d, HL_DEDUP_NO_DIR, hl_walk_path(w, NULL), errno);
+		hl_walk_skip(w);
+		push(d, NONE);
+		return;
+	}
+	dir = add_dir(d, d->stack[d->depth - 1], name, &st, &seen);
+	if (seen || dir == NONE)
+		hl_walk_skip(w);
+	push(d, seen ? NONE : dir);
+}
+
+static void
+visit(struct dedup *d, struct hl_walk *w, const struct hl_dirent *e,
+    dev_t rootdev)
+{
+	struct stat	st;
+
+	if (e->type == HL_TYPE_DIR) {
+		enter(d, w, e->name, rootdev);
+		return;
+	}
+	if (fstatat(hl_walk_fd(w), e->name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT) {	/* readable, not searchable: once */
+			event(d, HL_DEDUP_NO_DIR, hl_walk_path(w, NULL), errno);
+			hl_walk_skip(w);
+		}
+		return;
+	}
+	if (S_ISDIR(st.st_mode))
+		enter(d, w, e->name, rootdev);
+	else if (S_ISREG(st.st_mode))
+		add_file(d, d->stack[d->depth - 1], e->name, &st, false);
+}
+
+static void
+walk_root(struct dedup *d, const char *root)
+{
+	struct hl_walk		w;
+	struct hl_dirent	e;
+	struct stat		st;
+	enum hl_walk_event	ev;
+	bool			seen;
+	uint32_t		dir;
+
+	if (hl_walk_open(&w, AT_FDCWD, root, &st) < 0) {
+		event(d, HL_DEDUP_BAD_ROOT, root, errno);
+		return;
+	}
+	dir = add_dir(d, NONE, root, &st, &seen);
+	d->depth = 0;
+	push(d, dir);
+	while (!seen && dir != NONE && d->err == 0 &&
+	    (ev = hl_walk_next(&w, &e)) != HL_WALK_END) {
+		if (ev == HL_WALK_ENTRY && d->stack[d->depth - 1] != NONE)
+			visit(d, &w, &e, st.st_dev);
+		else if (ev == HL_WALK_LEAVE)
+			d->depth--;
+		else if (ev == HL_WALK_ERROR)
+			event(d, HL_DEDUP_NO_DIR, hl_walk_path(&w, NULL),
+			    w.err);
+	}
+	hl_walk_close(&w);
+}
+
+/*
+ * A ROOT that is a file: its directory is found (or added, as a ROOT of
+ * its own) by device and inode, so that the same name given twice, or
+ * also found by a walk, is seen to be one name.  A symlink is followed
+ * to the file it names: that file's name is the one to relink.
+ */
+static void
+file_root(struct dedup *d, const char *root)
+{
+	char		 real[PATH_MAX], parent[PATH_MAX], base[PATH_MAX];
+	struct stat	 st, dst;
+	const char	*path = root, *name;
+	bool		 seen;
+	uint32_t	 dir;
+
+	if (fstatat(AT_FDCWD, root, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISLNK(st.st_mode)) {
+		if (hl_realpath_at(AT_FDCWD, root, true, real,
+		    sizeof(real)) < 0) {
+			event(d, HL_DEDUP_BAD_ROOT, root, errno);
+			return;
+		}
+		path = real;
+	}
+	hl_parent(path, parent, sizeof(parent));
+	name = hl_basename(path, base, sizeof(base));
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    stat(parent, &dst) < 0) {
+		event(d, HL_DEDUP_BAD_ROOT, root, errno);
+		return;
+	}
+	if (strchr(path, '/') == NULL)
+		parent[0] = '\0';	/* shown as given: "f", not "./f" */
+	dir = add_dir(d, NONE, parent, &dst, &seen);
+	if (dir != NONE && S_ISREG(st.st_mode))
+		add_file(d, dir, name, &st, true);
+}
+
+/* Directories first: a file ROOT's directory must not hide a walk. */
+static void
+walk_all(struct dedup *d)
+{
+	struct stat	st;
+	int		i;
+
+	for (i = 0; i < d->req->nroots && d->err == 0; i++)
+		if (stat(d->req->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
+			walk_root(d, d->req->roots[i]);
+	for (i = 0; i < d->req->nroots && d->err == 0; i++)
+		if (stat(d->req->roots[i], &st) < 0)
+			event(d, HL_DEDUP_BAD_ROOT, d->req->roots[i], errno);
+		else if (!S_ISDIR(st.st_mode))
+			file_root(d, d->req->roots[i]);
+}
+
+/* --- names by inode -------------------------------------------------- */
+
+/* A stable counting sort: each inode's names together, as found. */
+static int
+sort_names(struct dedup *d)
+{
+	struct name	*sorted;
+	size_t		 i;
+	uint32_t	 at = 0;
+
+	if (d->nnames == 0)
+		return 0;
+	if ((sorted = malloc(d->nnames * sizeof(*sorted))) == NULL)
+		return -1;
+	for (i = 0; i < d->ninodes; i++) {
+		d->inodes[i].first = at;
+		at += d->inodes[i].found;
+	}
+	for (i = 0; i < d->nnames; i++)
+		sorted[d->inodes[d->names[i].inode].first++] = d->names[i];
+	for (i = 0; i < d->ninodes; i++)
+		d->inodes[i].first -= d->inodes[i].found;
+	free(d->names);
+	d->names = sorted;
+	d->capnames = d->nnames;
+	return 0;
+}
+
+/* A ROOT's name also found by a walk, or given before, is a repeat. */
+static bool
+is_repeat(const struct dedup *d, const struct inode *n, size_t j)
+{
+	const struct name	*a = &d->names[j], *b;
+	size_t			 k;
+
+	if (!(a->off & ROOT_NAME))
+		return false;
+	for (k = n->first; k < n->first + n->found; k++) {
+		b = &d->names[k];
+		if (k != j && b->dir == a->dir &&
+		    (!(b->off & ROOT_NAME) || k < j) &&
+		    strcmp(name_of(d, a), name_of(d, b)) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+drop_repeats(struct dedup *d)
+{
+	size_t		 i, j, out = 0, first;
+	struct inode	*n;
+
+	for (i = 0; i < d->ninodes; i++)
+		for (j = d->inodes[i].first;
+		    j < d->inodes[i].first + d->inodes[i].found; j++)
+			if (is_repeat(d, &d->inodes[i], j))
+				d->names[j].inode = NONE;
+	for (i = 0; i < d->ninodes; i++) {
+		n = &d->inodes[i];
+		first = out;
+		for (j = n->first; j < n->first + n->found; j++)
+			if (d->names[j].inode != NONE)
+				d->names[out++] = d->names[j];
+			else
+				d->st->files--;
+		n->first = (uint32_t)first;
+		n->found = (uint32_t)(out - first);
+	}
+	d->nnames = out;
+}
+
+/* --- classes --------------------------------------------------------- */
+
+/* What two inodes must share to be compared, by the policy. */
+struct key {
+	uint64_t	size;
+	int64_t		mtime;
+	uint32_t	mode, uid, gid;
+	uint32_t	inode;
+	uint16_t	dev;
+};
+
+static int
+compare_keys(const struct key *a, const struct key *b)
+{
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	if (a->mode != b->mode)
+		return a->mode < b->mode ? -1 : 1;
+	if (a->uid != b->uid)
+		return a->uid < b->uid ? -1 : 1;
+	if (a->gid != b->gid)
+		return a->gid < b->gid ? -1 : 1;
+	if (a->mtime != b->mtime)
+		return a->mtime < b->mtime ? -1 : 1;
+	return 0;
+}
+
+static int
+by_key(const void *x, const void *y)
+{
+	const struct key	*a = x, *b = y;
+	int			 r = compare_keys(a, b);
+
+	if (r != 0)
+		return r;
+	return a->inode < b->inode ? -1 : a->inode > b->inode;
+}
+
+static void
+key_of(const struct dedup *d, uint32_t i, struct key *k)
+{
+	const struct inode	*n = &d->inodes[i];
+
+	memset(k, 0, sizeof(*k));
+	k->dev = n->dev;
+	k->size = n->size;
+	k->inode = i;
+	if (!d->req->content_only) {
+		k->mode = n->mode;
+		k->uid = n->uid;
+		k->gid = n->gid;
+	}
+	if (d->req->respect_time)
+		k->mtime = n->mtime;
+}
+
+struct class {
+	size_t	start;
+	size_t	n;
+};
+
+struct work {
+	struct dedup	*d;
+	uint32_t	*order;		/* inodes, class after class */
+	size_t		*group;		/* fileeq's answer, beside order */
+	struct class	*classes;
+	size_t		 nclasses;
+	size_t		 next;		/* the next class to take */
+	size_t		 fd_budget;	/* per thread */
+	int		 err;
+};
+
+/* The inodes that have a twin by the policy, class after class. */
+static int
+make_classes(struct dedup *d, struct work *wk)
+{
+	struct key	*keys;
+	size_t		 i, lo, hi, n = 0;
+
+	if ((keys = malloc((d->ninodes + 1) * sizeof(*keys))) == NULL)
+		return -1;
+	for (i = 0; i < d->ninodes; i++)
+		key_of(d, (uint32_t)i, &keys[i]);
+	qsort(keys, d->ninodes, sizeof(*keys), by_key);
+	wk->order = malloc((d->ninodes + 1) * sizeof(*wk->order));
+	wk->classes = malloc((d->ninodes / 2 + 1) * sizeof(*wk->classes));
+	wk->group = malloc((d->ninodes + 1) * sizeof(*wk->group));
+	for (lo = 0; wk->order && wk->classes && wk->group &&
+	    lo < d->ninodes; lo = hi) {
+		for (hi = lo + 1; hi < d->ninodes &&
+		    compare_keys(&keys[hi], &keys[lo]) == 0; hi++)
+			;
+		if (hi - lo < 2)
+			continue;
+		wk->classes[wk->nclasses].start = n;
+		wk->classes[wk->nclasses++].n = hi - lo;
+		for (i = lo; i < hi; i++)
+			wk->order[n++] = keys[i].inode;
+	}
+	free(keys);
+	return wk->order && wk->classes && wk->group ? 0 : -1;
+}
+
+/* --- comparing, on -j threads ---------------------------------------- */
+
+struct job {
+	struct work	*wk;
+	size_t		 start;		/* of its class in wk->order */
+	char		 path[PATH_BUF];
+};
+
+static bool
+unchanged(const struct dedup *d, const struct inode *n,
+    const struct stat *st, bool ctime)
+{
+	return S_ISREG(st->st_mode) && st->st_dev == d->devs[n->dev] &&
+	    (uint64_t)st->st_ino == n->ino &&
+	    (uint64_t)st->st_size == n->size &&
+	    (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec ==
+	    n->mtime && (!ctime ||
+	    (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec ==
+	    n->ctime);
+}
+
+static const char *
+job_path(struct job *j, size_t i)
+{
+	const struct dedup	*d = j->wk->d;
+	const struct inode	*n = &d->inodes[j->wk->order[j->start + i]];
+	const struct name	*nm = &d->names[n->first];
+
+	if (path_of(d, nm->dir, name_of(d, nm), j->path) < 0)
+		return NULL;
+	return j->path;
+}
+
+/*
+ * The file is opened by its path (O_NOFOLLOW: no symlink put in its
+ * place) and must still be the very file the walk saw.
+ */
+static int
+job_open(void *ctx, size_t i)
+{
+	struct job		*j = ctx;
+	struct dedup		*d = j->wk->d;
+	const char		*path = job_path(j, i);
+	struct stat		 st;
+	int			 fd;
+
+	if (path == NULL) {
+		event(d, HL_DEDUP_NO_FILE, j->path, errno);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		event(d, HL_DEDUP_NO_FILE, path, errno);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !unchanged(d,
+	    &d->inodes[j->wk->order[j->start + i]], &st, true)) {
+		event(d, HL_DEDUP_CHANGED, path, 0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+job_failed(void *ctx, size_t i, int err)
+{
+	struct job	*j = ctx;
+	const char	*path = job_path(j, i);
+
+	event(j->wk->d, err != 0 ? HL_DEDUP_NO_FILE : HL_DEDUP_CHANGED,
+	    path != NULL ? path : "?", err);
+}
+
+static ssize_t
+job_attrs(void *ctx, size_t i, int fd, char **blob)
+{
+	(void)ctx;
+	(void)i;
+	return hl_xattrs(fd, blob);
+}
+
+static bool
+take_class(struct work *wk, size_t *c)
+{
+	pthread_mutex_lock(&wk->d->lock);
+	*c = wk->next++;
+	pthread_mutex_unlock(&wk->d->lock);
+	return *c < wk->nclasses;
+}
+
+/*
+ * A worker takes the next class until none is left.  The shared index
+ * is all the scheduling there is; each class writes only its own slice
+ * of wk->group, so the answer is the same on any number of threads.
+ */
+static void *
+worker(void *arg)
+{
+	struct work		*wk = arg;
+	struct job		*j = malloc(sizeof(*j));
+	struct hl_fileeq	 fe;
+	size_t			 c;
+
+	while (j != NULL && take_class(wk, &c)) {
+		j->wk = wk;
+		j->start = wk->classes[c].start;
+		fe.n = wk->classes[c].n;
+		fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
+		fe.fd_budget = wk->fd_budget;
+		fe.open = job_open;
+		fe.failed = job_failed;
+		fe.attrs = wk->d->req->content_only ? NULL : job_attrs;
+		fe.ctx = j;
+		fe.group = wk->group + j->start;
+		if (hl_fileeq(&fe) < 0)
+			j = NULL;
+	}
+	if (j == NULL) {
+		pthread_mutex_lock(&wk->d->lock);
+		wk->err = ENOMEM;
+		pthread_mutex_unlock(&wk->d->lock);
+	}
+	free(j);
+	return NULL;
+}
+
+static size_t
+fd_budget(size_t threads)
+{
+	struct rlimit	rl;
+	size_t		n = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		n = (size_t)rl.rlim_cur;
+	n = n > FD_RESERVE + 2 * threads ? n - FD_RESERVE : 2 * threads;
+	return n / threads;
+}
+
+static void
+compare_all(struct work *wk, int jobs)
+{
+	pthread_t	tid[64];
+	size_t		n = (size_t)(jobs < 1 ? 1 : jobs), started = 0, i;
+
+	if (n > wk->nclasses)
+		n = wk->nclasses > 0 ? wk->nclasses : 1;
+	if (n > 64)
+		n = 64;
+	wk->fd_budget = fd_budget(n);
+	while (started + 1 < n &&
+	    pthread_create(&tid[started], NULL, worker, wk) == 0)
+		started++;
+	worker(wk);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+/* --- relinking, on one thread ---------------------------------------- */
+
+/* The kept file of a set, and the directory of the name being replaced. */
+struct relink {
+	struct dedup		*d;
+	uint32_t		 kept;		/* inode */
+	uint32_t		 kname;		/* its name used to link */
+	uint32_t		 kdir;		/* kdirfd's, or NONE */
+	int			 kdirfd;
+	char			 kshown[PATH_BUF];
+	uint32_t		 dir;		/* dirfd's, or NONE */
+	int			 dirfd;
+	char			 shown[PATH_BUF];
+	bool			 aborted;	/* the kept file changed */
+	uint64_t		*buf;		/* sets and names, sorted */
+	size_t			 cap;
+	uint32_t		*found;		/* of each inode of the set */
+	size_t			 capfound;
+	struct hl_outcome	 out;
+};
+
+/*
+ * Reopens a directory of the table by its names from its ROOT, never
+ * following a symlink below the ROOT, and checks that each is the same
+ * directory (device and inode) the walk saw.
+ */
+static int
+open_dir(const struct dedup *d, uint32_t dir)
+{
+	const struct dir	*e = &d->dirs[dir];
+	const char		*name = d->arena + e->name;
+	struct stat		 st;
+	int			 fd, parent;
+
+	if (e->parent == NONE)
+		fd = hl_open_dir(AT_FDCWD, *name != '\0' ? name : ".", true);
+	else {
+		if ((parent = open_dir(d, e->parent)) < 0)
+			return -1;
+		fd = hl_open_dir(parent, name, false);
+		close(parent);
+	}
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != d->devs[e->dev] ||
+	    (uint64_t)st.st_ino != e->ino)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* The fd of dir, reusing the last one: names come sorted by directory. */
+static int
+dir_fd(struct relink *r, uint32_t dir)
+{
+	if (r->dir == dir)
+		return r->dirfd;
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	r->dir = NONE;
+	if ((r->dirfd = open_dir(r->d, dir)) >= 0)
+		r->dir = dir;
+	return r->dirfd;
+}
+
+/* Makes inode i, by its name k, the kept file of the set. */
+static int
+keep(struct relink *r, uint32_t i, uint32_t k)
+{
+	const struct name	*nm = &r->d->names[k];
+
+	r->kept = i;
+	r->kname = k;
+	r->aborted = true;
+	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
+		return -1;
+	if (!r->d->req->dry_run && r->kdir != nm->dir) {
+		if (r->kdirfd >= 0)
+			close(r->kdirfd);
+		r->kdir = NONE;
+		if ((r->kdirfd = open_dir(r->d, nm->dir)) < 0) {
+			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
+			return -1;
+		}
+		r->kdir = nm->dir;
+	}
+	r->aborted = false;
+	return 0;
+}
+
+/* Still the very file compared?  Our own links changed its ctime. */
+static bool
+still_same(struct relink *r, int dirfd, uint32_t k, const char *shown)
+{
+	const struct name	*nm = &r->d->names[k];
+	struct inode		*n = &r->d->inodes[nm->inode];
+	struct stat		 st;
+
+	if (fstatat(dirfd, name_of(r->d, nm), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    unchanged(r->d, n, &st, !n->touched))
+		return true;
+	event(r->d, HL_DEDUP_CHANGED, shown, 0);
+	return false;
+}
+
+static void
+relink_name(struct relink *r, uint32_t k)
+{
+	struct dedup		*d = r->d;
+	const struct name	*nm = &d->names[k];
+	struct inode		*n = &d->inodes[nm->inode];
+	struct hl_request	 req = { r->kdirfd,
+				    name_of(d, &d->names[r->kname]), r->kshown,
+				    -1, name_of(d, nm), r->shown, 0, NULL };
+
+	if (nm->inode == r->kept || r->aborted ||
+	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)
+		return;
+	if (!d->req->dry_run) {
+		if ((req.dstdirfd = dir_fd(r, nm->dir)) < 0) {
+			event(d, HL_DEDUP_NO_DIR, r->shown, errno);
+			return;
+		}
+		if (!still_same(r, r->kdirfd, r->kname, r->kshown)) {
+			r->aborted = true;	/* its names are left as they are */
+			return;
+		}
+		if (!still_same(r, req.dstdirfd, k, r->shown))
+			return;
+		if (hl_relink(&req, &r->out) < 0) {
+			if (r->out.err == EMLINK)
+				keep(r, nm->inode, k);
+			else {
+				d->st->failures++;
+				d->req->ops->failed(d->req->ctx, &req, &r->out);
+			}
+			return;
+		}
+		n->touched = d->inodes[r->kept].touched = true;
+	}
+	n->found--;
+	d->st->relinked++;
+	d->req->ops->relinked(d->req->ctx, r->shown, r->kshown);
+}
+
+static uint32_t
+outside(const struct inode *n, uint32_t found)
+{
+	return n->nlink > found ? n->nlink - found : 0;
+}
+
+/*
+ * The kept inode: most names outside the ROOTs (its data cannot be freed
+ * anyway), then most links, then oldest, then first found.
+ */
+static bool
+better(const struct dedup *d, uint32_t a, uint32_t b)
+{
+	const struct inode	*x = &d->inodes[a], *y = &d->inodes[b];
+
+	if (outside(x, x->found) != outside(y, y->found))
+		return outside(x, x->found) > outside(y, y->found);
+	if (x->nlink != y->nlink)
+		return x->nlink > y->nlink;
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime;
+	return a < b;
+}
+
+static int
+reserve(struct relink *r, size_t n)
+{
+	if (grow(&r->buf, &r->cap, n, sizeof(*r->buf)) < 0 ||
+	    grow(&r->found, &r->capfound, n, sizeof(*r->found)) < 0) {
+		r->d->err = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+by_u64(const void *x, const void *y)
+{
+	uint64_t	a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* What the set freed, or left held by names outside the ROOTs. */
+static void
+account(struct relink *r, const uint32_t *set, size_t k)
+{
+	struct dedup	*d = r->d;
+	struct inode	*n;
+	size_t		 i;
+
+	for (i = 0; i < k; i++) {
+		n = &d->inodes[set[i]];
+		if (set[i] == r->kept || n->found > 0)
+			continue;
+		if (outside(n, r->found[i]) == 0)
+			d->st->freed += n->size;
+		else
+			d->st->held += n->size;
+	}
+}
+
+/* Every name of every other inode of the set, by directory, relinked. */
+static void
+relink_set(struct relink *r, const uint32_t *set, size_t k)
+{
+	struct dedup	*d = r->d;
+	size_t		 i, n = 0, j;
+	uint32_t	 best = set[0];
+	unsigned long long before = d->st->relinked;
+
+	for (i = 1; i < k; i++)
+		if (better(d, set[i], best))
+			best = set[i];
+	for (i = 0; i < k; i++)
+		n += set[i] == best ? 0 : d->inodes[set[i]].found;
+	if (reserve(r, n > k ? n : k) < 0 ||
+	    keep(r, best, d->inodes[best].first) < 0)
+		return;
+	for (i = 0, n = 0; i < k; i++) {
+		r->found[i] = d->inodes[set[i]].found;
+		for (j = 0; set[i] != best && j < r->found[i]; j++)
+			r->buf[n++] = (uint64_t)d->names[d->inodes[set[i]].first +
+			    j].dir << 32 | (d->inodes[set[i]].first + j);
+	}
+	qsort(r->buf, n, sizeof(*r->buf), by_u64);
+	for (i = 0; i < n; i++)
+		relink_name(r, (uint32_t)r->buf[i]);
+	if (d->st->relinked > before)
+		d->st->groups++;
+	account(r, set, k);
+}
+
+/* The sets of a class: files of one group, by fileeq's answer. */
+static void
+relink_class(struct relink *r, const struct work *wk, const struct class *c)
+{
+	uint64_t	*keys = malloc(c->n * sizeof(*keys));
+	uint32_t	*set = malloc(c->n * sizeof(*set));
+	size_t		 i, lo, hi, n = 0;
+
+	for (i = 0; keys != NULL && set != NULL && i < c->n; i++)
+		if (wk->group[c->start + i] != HL_FILEEQ_NONE)
+			keys[n++] = (uint64_t)wk->group[c->start + i] << 32 | i;
+	if (keys == NULL || set == NULL)
+		r->d->err = ENOMEM;
+	else
+		qsort(keys, n, sizeof(*keys), by_u64);
+	for (lo = 0; lo < n && r->d->err == 0; lo = hi) {
+		for (hi = lo; hi < n && keys[hi] >> 32 == keys[lo] >> 32; hi++)
+			set[hi - lo] = wk->order[c->start + (uint32_t)keys[hi]];
+		if (hi - lo >= 2)
+			relink_set(r, set, hi - lo);
+	}
+	free(keys);
+	free(set);
+}
+
+static void
+relink_all(struct dedup *d, const struct work *wk)
+{
+	struct relink	*r = calloc(1, sizeof(*r));
+	size_t		 c;
+
+	if (r == NULL) {
+		d->err = ENOMEM;
+		return;
+	}
+	r->d = d;
+	r->dir = r->kdir = NONE;
+	r->dirfd = r->kdirfd = -1;
+	for (c = 0; c < wk->nclasses && d->err == 0; c++)
+		relink_class(r, wk, &wk->classes[c]);
+	if (r->dirfd >= 0)
+		close(r->dirfd);
+	if (r->kdirfd >= 0)
+		close(r->kdirfd);
+	free(r->buf);
+	free(r->found);
+	free(r);
+}
+
+static void
+free_all(struct dedup *d, struct work *wk)
+{
+	free(wk->order);
+	free(wk->group);
+	free(wk->classes);
+	free(d->devs);
+	free(d->dirs);
+	free(d->names);
+	free(d->inodes);
+	free(d->arena);
+	free(d->byino.slots);
+	free(d->bydir.slots);
+	free(d->stack);
+	pthread_mutex_destroy(&d->lock);
+}
+
+int
+hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
+{
+	struct dedup	d;
+	struct work	wk;
+
+	memset(st, 0, sizeof(*st));
+	memset(&d, 0, sizeof(d));
+	memset(&wk, 0, sizeof(wk));
+	d.req = req;
+	d.st = st;
+	wk.d = &d;
+	pthread_mutex_init(&d.lock, NULL);
+	walk_all(&d);
+	free(d.bydir.slots);	/* the walk's: the relinks need them not */
+	free(d.byino.slots);
+	d.bydir.slots = d.byino.slots = NULL;
+	if (d.err == 0 && sort_names(&d) < 0)
+		d.err = ENOMEM;
+	if (d.err == 0)
+		drop_repeats(&d);
+	if (d.err == 0 && make_classes(&d, &wk) < 0)
+		d.err = ENOMEM;
+	if (d.err == 0)
+		compare_all(&wk, req->jobs);
+	if (wk.err != 0)
+		d.err = wk.err;
+	if (d.err == 0)
+		relink_all(&d, &wk);
+	st->err = d.err;
+	free_all(&d, &wk);
+	return d.err != 0 || st->failures > 0 ? -1 : 0;
+}

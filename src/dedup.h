@@ -1,0 +1,65 @@
+/*
+ * dedup.h: --dedup, identical files under the ROOTs made links of one
+ * inode.
+ */
+#ifndef HLINK_DEDUP_H
+#define HLINK_DEDUP_H
+
+#include <stdbool.h>
+
+#include "hardlink.h"
+
+/* What hl_dedup() tells the caller besides relinks and failed links. */
+enum hl_dedup_event {
+	HL_DEDUP_BAD_ROOT,	/* a ROOT could not be read: err (failure) */
+	HL_DEDUP_NO_DIR,	/* a directory could not be read (failure) */
+	HL_DEDUP_NO_FILE,	/* a file could not be read (failure) */
+	HL_DEDUP_CHANGED,	/* changed since it was compared: skipped */
+	HL_DEDUP_OTHER_FS	/* a filesystem below a ROOT: not entered */
+};
+
+/*
+ * hl_dedup() prints nothing: it hands each event to these, one at a
+ * time even when it runs threads.
+ */
+struct hl_dedup_ops {
+	/* NAME became (under dry_run: would become) a link to KEPT. */
+	void	(*relinked)(void *ctx, const char *name, const char *kept);
+	/* A name that could not be replaced: req->dst_shown, req->src_shown. */
+	void	(*failed)(void *ctx, const struct hl_request *req,
+		    const struct hl_outcome *out);
+	void	(*event)(void *ctx, enum hl_dedup_event what,
+		    const char *path, int err);
+};
+
+struct hl_dedup_request {
+	char *const			*roots;
+	int				 nroots;
+	unsigned long long		 min_size;
+	unsigned long long		 max_size;
+	bool				 content_only;	/* mode, owner, xattrs */
+	bool				 respect_time;	/* mtime too */
+	bool				 dry_run;
+	int				 jobs;		/* threads, at most */
+	const struct hl_dedup_ops	*ops;
+	void				*ctx;
+};
+
+struct hl_dedup_stats {
+	unsigned long long	files;		/* regular files scanned */
+	unsigned long long	relinked;	/* names (that would be) */
+	unsigned long long	groups;		/* sets of identical inodes */
+	unsigned long long	freed;		/* bytes */
+	unsigned long long	held;		/* by names outside the ROOTs */
+	unsigned long long	failures;
+	int			err;		/* ENOMEM: stopped early */
+};
+
+/*
+ * Returns 0 when every duplicate found is now a link of its kept file,
+ * -1 when anything failed (see stats->failures) or memory ran out.
+ */
+int	hl_dedup(const struct hl_dedup_request *req,
+	    struct hl_dedup_stats *stats);
+
+#endif

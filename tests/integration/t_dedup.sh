@@ -1,0 +1,566 @@
+# t_dedup.sh: --dedup ROOT..., identical files made links of one inode.
+
+# dd_summary RELINKED GROUPS FILES FREED HELD: the summary line
+dd_summary()
+{
+	printf 'hlink: %s relinked in %s of %s scanned; %s freed, %s still held by names outside the roots' \
+	    "$1" "$2" "$3" "$4" "$5"
+}
+
+# manifest DIR...: every path's type, inode, link count, times and content
+manifest()
+{
+	find "$@" -printf '%p %y %i %n %T@ %C@ %m %U\n' | LC_ALL=C sort
+	find "$@" -type f -exec md5sum {} + | LC_ALL=C sort -k 2
+}
+
+# contents DIR...: every file's content hash (what must never change)
+contents()
+{
+	find "$@" -type f -exec md5sum {} + | LC_ALL=C sort -k 2
+}
+
+expect_linked()
+{
+	local f
+	for f in "${@:2}"; do
+		expect_same_inode "$f" "$1"
+	done
+}
+
+test_dedup__copies_become_links_and_a_second_run_does_nothing()
+{
+	mkdir -p r/a r/b
+	mkfile r/a/x hello
+	cp r/a/x r/b/y
+	mkfile r/b/z other
+	touch -d 2001-01-01 r/a/x
+	run_hlink --dedup -v r
+	expect_status 0
+	expect_stdout "'r/b/y' => 'r/a/x'"
+	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "6 bytes" \
+	    "0 bytes")"
+	expect_same_inode r/b/y r/a/x
+	expect_not_same_inode r/b/z r/a/x
+	expect_content r/b/y hello
+	expect_no_temp r/a
+	expect_no_temp r/b
+	run_hlink --dedup -v r
+	expect_status 0
+	expect_stdout
+	expect_stderr "$(dd_summary "0 names" "0 groups" "3 files" \
+	    "0 bytes" "0 bytes")"
+}
+
+test_dedup__quiet_prints_nothing()
+{
+	mkdir r
+	mkfile r/a x
+	mkfile r/b x
+	run_hlink --dedup -q r
+	expect_ok
+	expect_same_inode r/a r/b
+}
+
+test_dedup__usage_errors()
+{
+	mkdir r
+	run_hlink --dedup
+	expect_usage "hlink: missing ROOT operand"
+	run_hlink --dedup -f r
+	expect_usage "hlink: option '--force' cannot be used with --dedup"
+	run_hlink --dedup -r r
+	expect_usage "hlink: option '--recursive' cannot be used with --dedup"
+	run_hlink --dedup --clone r
+	expect_usage "hlink: --clone is not supported yet"
+	run_hlink --dedup --min-size=1X r
+	expect_usage "hlink: invalid --min-size: '1X' (a number of bytes, with K, M, G or T for powers of 1024)"
+	run_hlink --content-only r r2
+	expect_usage "hlink: option '--content-only' requires --dedup"
+}
+
+test_dedup__mode_owner_and_xattrs_keep_files_apart()
+{
+	need_root
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	mkfile r/c same
+	mkfile r/d same
+	mkfile r/e same
+	chmod 600 r/b
+	chown 1:1 r/c
+	chgrp 2 r/d
+	if command -v setfattr >/dev/null 2>&1; then
+		setfattr -n user.k -v v r/e 2>/dev/null
+	else
+		python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.k", b"v")' \
+		    r/e 2>/dev/null
+	fi || skip "cannot set a user xattr here"
+	run_hlink --dedup r
+	expect_status 0
+	local f g
+	for f in a b c d e; do
+		for g in a b c d e; do
+			[ $f = $g ] || expect_not_same_inode r/$f r/$g
+		done
+	done
+	run_hlink --dedup --content-only r
+	expect_status 0
+	expect_linked r/a r/b r/c r/d r/e
+}
+
+test_dedup__same_xattrs_are_linked()
+{
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	local f
+	for f in r/a r/b; do
+		python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.k", b"v")' \
+		    $f 2>/dev/null || skip "cannot set a user xattr here"
+	done
+	run_hlink --dedup r
+	expect_status 0
+	expect_same_inode r/a r/b
+}
+
+test_dedup__respect_time()
+{
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	touch -d '2001-01-01' r/a
+	run_hlink --dedup --respect-time r
+	expect_status 0
+	expect_not_same_inode r/a r/b
+	run_hlink --dedup r
+	expect_status 0
+	expect_same_inode r/a r/b
+}
+
+test_dedup__kept_inode_has_a_name_outside_the_root()
+{
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	ln r/b outside
+	run_hlink --dedup -v r
+	expect_status 0
+	expect_stdout "'r/a' => 'r/b'"
+	expect_linked outside r/a r/b
+	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "5 bytes" \
+	    "0 bytes")"
+}
+
+test_dedup__held_by_names_outside()
+{
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	ln r/a out1
+	ln r/a out2
+	ln r/b out3
+	run_hlink --dedup r
+	expect_status 0
+	expect_linked out1 r/a r/b
+	expect_nlink out3 1
+	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "0 bytes" \
+	    "5 bytes")"
+}
+
+test_dedup__kept_inode_has_most_links_then_is_oldest()
+{
+	mkdir -p r/s t
+	mkfile r/a same
+	mkfile r/b same
+	ln r/b r/s/b2
+	run_hlink --dedup r
+	expect_status 0
+	expect_linked r/b r/a r/s/b2
+	mkfile t/new same
+	mkfile t/old same
+	touch -d '2001-01-01' t/old
+	local want
+	want=$(ino t/old)
+	run_hlink --dedup t
+	expect_status 0
+	asserted
+	[ "$(ino t/new)" = "$want" ] || fail "the oldest file was not kept"
+}
+
+test_dedup__link_groups_merge_in_one_run()
+{
+	mkdir -p r/x r/y
+	mkfile r/x/a same
+	ln r/x/a r/x/b
+	ln r/x/a r/y/c
+	mkfile r/y/d same
+	ln r/y/d r/y/e
+	mkfile r/f same
+	run_hlink --dedup r
+	expect_status 0
+	expect_linked r/x/a r/x/b r/y/c r/y/d r/y/e r/f
+	expect_nlink r/f 6
+	run_hlink --dedup -v r
+	expect_status 0
+	expect_stdout
+}
+
+# dd_variants: same-size files differing in one byte at each place
+test_dedup__one_byte_differences_never_linked()
+{
+	mkdir r
+	local size pos
+	for size in 10 9000 1048576; do
+		head -c $size /dev/urandom >r/base.$size
+		for pos in 0 $((size / 2)) $((size - 1)); do
+			cp r/base.$size r/v.$size.$pos
+			printf '\x00' | dd of=r/v.$size.$pos bs=1 seek=$pos \
+			    conv=notrunc status=none
+			cmp -s r/base.$size r/v.$size.$pos ||
+			    continue
+			printf '\x01' | dd of=r/v.$size.$pos bs=1 seek=$pos \
+			    conv=notrunc status=none
+		done
+		cp r/base.$size r/copy.$size
+	done
+	run_hlink --dedup r
+	expect_status 0
+	for size in 10 9000 1048576; do
+		expect_same_inode r/copy.$size r/base.$size
+		for pos in 0 $((size / 2)) $((size - 1)); do
+			expect_not_same_inode r/v.$size.$pos r/base.$size
+		done
+	done
+}
+
+test_dedup__empty_files_and_size_limits()
+{
+	mkdir r
+	: >r/e1
+	: >r/e2
+	head -c 1024 /dev/zero >r/k1
+	cp r/k1 r/k2
+	head -c 2048 /dev/zero >r/m1
+	cp r/m1 r/m2
+	run_hlink --dedup --min-size=1k --max-size=1K r
+	expect_status 0
+	expect_same_inode r/k1 r/k2
+	expect_not_same_inode r/m1 r/m2
+	expect_not_same_inode r/e1 r/e2
+	run_hlink --dedup --max-size=0 r
+	expect_not_same_inode r/e1 r/e2
+	run_hlink --dedup --min-size=0 r
+	expect_status 0
+	expect_same_inode r/e1 r/e2
+	expect_same_inode r/m1 r/m2
+}
+
+test_dedup__symlinks_below_a_root_are_never_followed()
+{
+	mkdir -p r elsewhere
+	mkfile elsewhere/a same
+	mkfile r/b same
+	ln -s ../elsewhere r/link
+	ln -s ../elsewhere/a r/flink
+	run_hlink --dedup r
+	expect_status 0
+	expect_not_same_inode elsewhere/a r/b
+	expect_symlink r/flink ../elsewhere/a
+}
+
+test_dedup__a_root_symlink_is_followed()
+{
+	mkdir -p real
+	mkfile real/a same
+	mkfile real/b same
+	touch -d 2001-01-01 real/a
+	ln -s real r
+	run_hlink --dedup -v r
+	expect_status 0
+	expect_stdout "'r/b' => 'r/a'"
+	expect_same_inode real/a real/b
+}
+
+test_dedup__overlapping_roots_count_a_name_once()
+{
+	mkdir -p r/s
+	mkfile r/a same
+	mkfile r/s/b same
+	ln r/a r/s/c
+	run_hlink --dedup -v r r r/s r/s/b r/a
+	expect_status 0
+	asserted
+	case $out in
+	"'r/s/b' => 'r/a'" | "'r/s/b' => 'r/s/c'") ;;
+	*) fail "unexpected stdout" "$out" ;;
+	esac
+	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" \
+	    "0 bytes")"
+	expect_linked r/a r/s/b r/s/c
+	expect_nlink r/a 3
+}
+
+test_dedup__file_roots()
+{
+	mkfile a same
+	mkfile b same
+	mkfile c same
+	run_hlink --dedup -v a b
+	expect_status 0
+	expect_stdout "'b' => 'a'"
+	expect_same_inode a b
+	expect_not_same_inode a c
+}
+
+test_dedup__never_links_across_filesystems()
+{
+	shm_sandbox
+	mkdir r
+	mkfile r/a same
+	mkfile "$SHM/b" same
+	mkfile "$SHM/c" same
+	run_hlink --dedup r "$SHM"
+	expect_status 0
+	expect_not_same_inode r/a "$SHM/b"
+	expect_same_inode "$SHM/b" "$SHM/c"
+}
+
+test_dedup__a_filesystem_below_a_root_is_not_entered()
+{
+	export -f dd_summary
+	in_ns '
+		mkdir -p r/m
+		mkfile r/a same
+		mount_tmpfs r/m || skip "cannot mount a tmpfs"
+		mkfile r/m/b same
+		mkfile r/m/c same
+		run_hlink --dedup r
+		expect_status 0
+		expect_not_same_inode r/m/b r/m/c
+		expect_not_same_inode r/a r/m/b
+		expect_stderr \
+		    "hlink: '\''r/m'\'': another filesystem is mounted there, not entered" \
+		    "$(dd_summary "0 names" "0 groups" "1 file" "0 bytes" "0 bytes")"
+	'
+}
+
+test_dedup__emlink_makes_the_next_file_the_kept_one()
+{
+	need_cmd mkfs.ext4
+	in_ns '
+		truncate -s 64M img && mkfs.ext4 -q -N 70000 img ||
+		    skip "cannot make an ext4 image"
+		mkdir m && mount -o loop img m || skip "cannot mount ext4"
+		mkdir m/r m/links
+		for f in a b c d; do mkfile m/r/$f same; done
+		touch -d 2001-01-01 m/r/a
+		# a gets 64999 names, one short of ext4 limit
+		ln m/r/a m/links/0 || exit 1
+		(cd m/links && seq 1 64997 | xargs -n 5000 sh -c \
+		    "for n; do ln 0 \$n; done" sh) || exit 1
+		run_hlink --dedup m/r
+		expect_status 0
+		expect_nlink m/r/a 65000
+		on_a=0
+		for f in b c d; do
+			[ "$(ino m/r/$f)" = "$(ino m/r/a)" ] && on_a=$((on_a + 1))
+		done
+		asserted
+		[ $on_a = 1 ] || fail "$on_a of b c d linked to a, not 1"
+		[ "$(stat -c %i m/r/b m/r/c m/r/d | sort -u | wc -l)" = 2 ] ||
+		    fail "the rest of the set did not go to one kept file"
+		for f in b c d; do expect_content m/r/$f same; done
+		expect_no_temp m/r
+		umount m
+	'
+}
+
+test_dedup__dry_run_changes_nothing()
+{
+	mkdir -p r/s
+	mkfile r/a same
+	mkfile r/s/b same
+	mkfile r/c same
+	touch -d 2001-01-01 r/a
+	sleep 0.01
+	manifest r >"$CAP/before"
+	run_hlink --dedup --dry-run r
+	expect_status 0
+	expect_sorted out "would link 'r/c' => 'r/a'" \
+	    "would link 'r/s/b' => 'r/a'"
+	asserted
+	manifest r >"$CAP/after"
+	cmp -s "$CAP/before" "$CAP/after" ||
+	    fail "--dry-run changed the tree" \
+	    "$(diff "$CAP/before" "$CAP/after")"
+	expect_stderr "hlink: 2 names would be relinked in 1 group of 3 files scanned; 10 bytes would be freed, 0 bytes would still be held by names outside the roots"
+}
+
+test_dedup__unreadable_files_and_directories()
+{
+	need_nobody
+	mkdir -p r/closed r/open
+	mkfile r/open/a same
+	mkfile r/open/b same
+	mkfile r/open/c same
+	mkfile r/closed/d same
+	chmod 600 r/open/c
+	chmod 700 r/closed
+	chmod 777 r/open
+	chown -R $NOBODY_UID:$NOBODY_GID r/open/a r/open/b
+	chmod 755 r
+	run_hlink_nobody --dedup --content-only r
+	expect_status 1
+	expect_same_inode r/open/a r/open/b
+	expect_not_same_inode r/open/a r/open/c
+	asserted
+	grep -q "^hlink: cannot read directory 'r/closed': Permission denied$" \
+	    "$CAP/err" || fail "no message for r/closed" "$err"
+	grep -q "^hlink: cannot read 'r/open/c': Permission denied$" \
+	    "$CAP/err" || fail "no message for r/open/c" "$err"
+}
+
+test_dedup__jobs_give_the_same_grouping()
+{
+	mkdir a b
+	local i
+	for i in $(seq 1 60); do
+		printf '%s\n' $((i % 7)) >a/f$i
+		head -c $((i % 3 + 5000)) /dev/zero >a/z$i
+	done
+	cp -a a/. b/
+	run_hlink --dedup -j 1 a
+	expect_status 0
+	run_hlink --dedup -j 2 b
+	expect_status 0
+	(cd a && find . -type f -printf '%i %p\n' | sort -n |
+	    awk '{ print $2 }' ) >"$CAP/a.list"
+	group_list a >"$CAP/a.groups"
+	group_list b >"$CAP/b.groups"
+	asserted
+	cmp -s "$CAP/a.groups" "$CAP/b.groups" ||
+	    fail "-j 1 and -j 2 grouped differently" \
+	    "$(diff "$CAP/a.groups" "$CAP/b.groups")"
+	[ "$(wc -l <"$CAP/a.groups")" = 10 ] ||
+	    fail "expected 10 groups" "$(cat "$CAP/a.groups")"
+}
+
+# group_list DIR: each inode's names, one sorted line per inode
+group_list()
+{
+	(cd "$1" && find . -type f -printf '%i %p\n') |
+	    awk '{ n[$1] = n[$1] " " $2 } END { for (i in n) print n[i] }' |
+	    while read -r line; do
+		printf '%s\n' $line | sort | tr '\n' ' '
+		echo
+	    done | sort
+}
+
+test_dedup__many_files()
+{
+	need_cmd cc
+	mkdir r
+	cat >"$CAP/gen.c" <<'EOF'
+#include <stdio.h>
+#include <sys/stat.h>
+int main(void) {
+	char p[64];
+	for (int d = 0; d < 100; d++) {
+		snprintf(p, sizeof p, "r/d%d", d);
+		mkdir(p, 0755);
+		for (int i = 0; i < 1000; i++) {
+			snprintf(p, sizeof p, "r/d%d/f%d", d, i);
+			FILE *f = fopen(p, "w");
+			if (!f) return 1;
+			int n = d * 1000 + i;
+			fprintf(f, "%d\n", n % 10 == 9 ? n - 1 : n);
+			fclose(f);
+		}
+	}
+	return 0;
+}
+EOF
+	cc -O1 -o "$CAP/gen" "$CAP/gen.c" || skip "cannot compile the generator"
+	"$CAP/gen" || fail "the generator failed"
+	run_hlink --dedup r
+	expect_status 0
+	expect_stderr "$(dd_summary "10000 names" "10000 groups" "100000 files" \
+	    "$(awk 'BEGIN { s = 0; for (i = 8; i < 100000; i += 10) s += length(i "") + 1; printf "%.1f KiB", s / 1024 }')" \
+	    "0 bytes")"
+	expect_same_inode r/d0/f8 r/d0/f9
+	expect_same_inode r/d50/f8 r/d50/f9
+	expect_not_same_inode r/d0/f7 r/d0/f8
+}
+
+test_dedup__signals_never_lose_a_name()
+{
+	mkdir r
+	local i n
+	for i in $(seq 1 3000); do
+		printf '%s\n' $((i % 500)) >r/f$i
+	done
+	contents r >"$CAP/before"
+	for sig in TERM KILL TERM KILL TERM; do
+		spawn "$HLINK" --dedup -q r
+		sleep 0.0$((RANDOM % 9 + 1))
+		kill -s $sig $spawned 2>/dev/null || true
+		status=0
+		wait $spawned 2>/dev/null || status=$?
+		# SIGTERM removes the temporary name; SIGKILL may leave one
+		if [ $sig = TERM ]; then
+			n=$(find r -name '.hlink.*' | wc -l)
+			[ "$n" -eq 0 ] || fail "$n temporary names left by SIGTERM"
+		fi
+		find r -name '.hlink.*' -delete
+	done
+	asserted
+	contents r >"$CAP/after"
+	cmp -s "$CAP/before" "$CAP/after" ||
+	    fail "a name lost its content" \
+	    "$(diff "$CAP/before" "$CAP/after" | head)"
+	run_hlink --dedup -q r
+	expect_ok
+	expect_same_inode r/f1 r/f501
+}
+
+test_dedup__a_file_changed_after_the_comparison_is_skipped()
+{
+	need_cmd cc
+	cc -shared -fPIC -o "$CAP/hold.so" "$TESTS_DIR/hold_rename.c" -ldl ||
+	    skip "cannot build the LD_PRELOAD shim"
+	mkdir r hold
+	mkfifo hold/go
+	mkfile r/a same
+	mkfile r/b same
+	mkfile r/c same
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold LD_PRELOAD=$CAP/hold.so "$HLINK" --dedup r \
+	    >"$CAP/out" 2>"$CAP/err" &
+	local pid=$! i=0 first other
+	on_exit "kill $pid"
+	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	first=$(cat hold/name 2>/dev/null)
+	case $first in
+	b) other=c ;;
+	c) other=b ;;
+	*) skip "hlink was not held at its first rename ('$first')" ;;
+	esac
+	echo more >>r/$other
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: 'r/$other' changed since it was compared: skipped" \
+	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	expect_same_inode r/$first r/a
+	expect_not_same_inode r/$other r/a
+	expect_content r/$other "$(printf 'same\nmore')"
+}

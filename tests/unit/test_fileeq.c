@@ -1,0 +1,279 @@
+/*
+ * test_fileeq.c: hl_fileeq() over real files in a sandbox.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileeq.h"
+#include "sandbox.h"
+
+#define MAX_FILES	64
+
+struct class {
+	struct sandbox	 sb;
+	size_t		 n;
+	off_t		 size;
+	size_t		 failures;
+	const char	*attr[MAX_FILES];
+	size_t		 group[MAX_FILES];
+};
+
+static int
+cls_open(void *ctx, size_t i)
+{
+	struct class	*c = ctx;
+	char		 name[32];
+	int		 fd;
+
+	snprintf(name, sizeof(name), "f%zu", i);
+	fd = openat(c->sb.dirfd, name, O_RDONLY);
+	return fd;
+}
+
+static void
+cls_failed(void *ctx, size_t i, int err)
+{
+	struct class	*c = ctx;
+
+	(void)i;
+	(void)err;
+	c->failures++;
+}
+
+static ssize_t
+cls_attrs(void *ctx, size_t i, int fd, char **blob)
+{
+	struct class	*c = ctx;
+
+	(void)fd;
+	if (c->attr[i] == NULL) {
+		*blob = NULL;
+		return 0;
+	}
+	*blob = strdup(c->attr[i]);
+	return *blob != NULL ? (ssize_t)strlen(c->attr[i]) : -1;
+}
+
+/* File i of the class: size bytes of pattern seed, with byte at pos flipped. */
+static void
+make_file(struct class *c, size_t i, unsigned seed, off_t flip)
+{
+	char		 name[32];
+	unsigned char	*buf = malloc((size_t)c->size + 1);
+	off_t		 k;
+	int		 fd;
+
+	assert_non_null(buf);
+	for (k = 0; k < c->size; k++)
+		buf[k] = (unsigned char)((k * 131 + seed * 7) >> 3);
+	if (flip >= 0)
+		buf[flip] ^= 0x55;
+	snprintf(name, sizeof(name), "f%zu", i);
+	fd = openat(c->sb.dirfd, name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, (size_t)c->size), c->size);
+	close(fd);
+	free(buf);
+}
+
+/* The descriptors open now: hl_fileeq() must close all it opened. */
+static int
+count_open(void)
+{
+	int	fd, n = 0;
+
+	for (fd = 0; fd < 256; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			n++;
+	return n;
+}
+
+static void
+run(struct class *c, size_t budget, bool attrs)
+{
+	struct hl_fileeq	fe = { c->n, c->size, budget, cls_open,
+				    cls_failed, attrs ? cls_attrs : NULL, c,
+				    c->group };
+
+	c->failures = 0;
+	assert_int_equal(hl_fileeq(&fe), 0);
+}
+
+static void
+setup_class(struct class *c, off_t size, size_t n)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(sandbox_make(&c->sb), 0);
+	c->size = size;
+	c->n = n;
+}
+
+/* seeds[i] and flips[i] make file i; want[i] its expected group. */
+static void
+check_class(off_t size, size_t n, const unsigned *seeds, const off_t *flips,
+    const size_t *want, size_t budget)
+{
+	struct class	c;
+	size_t		i;
+	int		before = count_open();
+
+	setup_class(&c, size, n);
+	for (i = 0; i < n; i++)
+		make_file(&c, i, seeds[i], flips[i]);
+	run(&c, budget, false);
+	for (i = 0; i < n; i++)
+		assert_int_equal(c.group[i], want[i]);
+	assert_int_equal(c.failures, 0);
+	assert_int_equal(count_open(), before + 1);	/* the sandbox's */
+	sandbox_remove(&c.sb);
+}
+
+static void
+test_fileeq__small_files_split_by_content(void **state)
+{
+	static const unsigned	seeds[] = { 1, 2, 1, 3, 2, 1 };
+	static const off_t	flips[] = { -1, -1, -1, -1, -1, 9 };
+	static const size_t	want[] = { 0, 1, 0, 3, 1, 5 };
+
+	(void)state;
+	check_class(10, 6, seeds, flips, want, 64);
+	check_class(8192, 6, seeds, flips, want, 64);
+}
+
+/* First, middle and last byte: never equal; the probe misses the middle. */
+static void
+test_fileeq__large_files_differing_in_one_byte(void **state)
+{
+	static const unsigned	seeds[] = { 1, 1, 1, 1, 1, 1 };
+	static const off_t	flips[] = { -1, 0, 300000, 600000 - 1, -1,
+				    300000 };
+	static const size_t	want[] = { 0, 1, 2, 3, 0, 2 };
+
+	(void)state;
+	check_class(600000, 6, seeds, flips, want, 64);
+	check_class(8193, 6, seeds, (const off_t[]){ -1, 0, 4100,
+	    8192, -1, 4100 }, want, 64);
+}
+
+/* A budget of 2 descriptors takes the whole-file hash path. */
+static void
+test_fileeq__fd_budget_fallback(void **state)
+{
+	static const unsigned	seeds[] = { 1, 1, 2, 1, 2, 1, 1, 3 };
+	static const off_t	flips[] = { -1, 200000, -1, -1, -1, 200000,
+				    -1, -1 };
+	static const size_t	want[] = { 0, 1, 2, 0, 2, 1, 0, 7 };
+
+	(void)state;
+	check_class(300000, 8, seeds, flips, want, 2);
+	check_class(300000, 8, seeds, flips, want, 3);
+	check_class(300000, 8, seeds, flips, want, 64);
+	check_class(100, 8, seeds, (const off_t[]){ -1, 50, -1, -1, -1, 50,
+	    -1, -1 }, want, 2);
+}
+
+/* More identical files than descriptors: compared a few at a time. */
+static void
+test_fileeq__wider_than_the_budget(void **state)
+{
+	struct class	c;
+	size_t		i;
+
+	(void)state;
+	setup_class(&c, 200000, 20);
+	for (i = 0; i < 20; i++)
+		make_file(&c, i, 1, -1);
+	run(&c, 4, false);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(c.group[i], 0);
+	sandbox_remove(&c.sb);
+}
+
+static void
+test_fileeq__attributes_split(void **state)
+{
+	struct class	c;
+	size_t		i;
+
+	(void)state;
+	setup_class(&c, 100, 4);
+	for (i = 0; i < 4; i++)
+		make_file(&c, i, 1, -1);
+	c.attr[1] = "user.a=1";
+	c.attr[3] = "user.a=1";
+	run(&c, 64, true);
+	assert_int_equal(c.group[0], 0);
+	assert_int_equal(c.group[1], 1);
+	assert_int_equal(c.group[2], 0);
+	assert_int_equal(c.group[3], 1);
+	run(&c, 64, false);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(c.group[i], 0);
+	sandbox_remove(&c.sb);
+}
+
+static void
+test_fileeq__missing_and_short_files(void **state)
+{
+	struct class	c;
+	size_t		i;
+
+	(void)state;
+	setup_class(&c, 20000, 4);
+	for (i = 0; i < 4; i++)
+		make_file(&c, i, 1, -1);
+	assert_int_equal(unlinkat(c.sb.dirfd, "f1", 0), 0);
+	c.size = 20001;		/* every file is now a byte short */
+	run(&c, 64, false);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(c.group[i], HL_FILEEQ_NONE);
+	assert_int_equal(c.failures, 3);
+	sandbox_remove(&c.sb);
+}
+
+static void
+test_fileeq__hash_is_stable_and_spreads(void **state)
+{
+	unsigned char	buf[100] = { 0 };
+	uint64_t	h = hl_hash64(buf, sizeof(buf), 0);
+	size_t		i;
+
+	(void)state;
+	assert_true(h == hl_hash64(buf, sizeof(buf), 0));
+	assert_true(h != hl_hash64(buf, sizeof(buf) - 1, 0));
+	assert_true(h != hl_hash64(buf, sizeof(buf), 1));
+	for (i = 0; i < sizeof(buf); i++) {
+		buf[i] = 1;
+		assert_true(hl_hash64(buf, sizeof(buf), 0) != h);
+		buf[i] = 0;
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fileeq__small_files_split_by_content),
+		cmocka_unit_test(test_fileeq__large_files_differing_in_one_byte),
+		cmocka_unit_test(test_fileeq__fd_budget_fallback),
+		cmocka_unit_test(test_fileeq__wider_than_the_budget),
+		cmocka_unit_test(test_fileeq__attributes_split),
+		cmocka_unit_test(test_fileeq__missing_and_short_files),
+		cmocka_unit_test(test_fileeq__hash_is_stable_and_spreads),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
