@@ -18,6 +18,7 @@
 #include "diagnose.h"
 #include "replica.h"
 #include "sys.h"
+#include "temp.h"
 
 #define BUCKETS		4096
 
@@ -207,22 +208,96 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 	return -1;
 }
 
+/* How an entry that is no clone or copy is made, under any name. */
+struct maker {
+	const struct hl_request	*req;
+	const struct stat	*st;
+	int			 rootfd;	/* a link to first */
+	const char		*first;
+	const char		*target;	/* a symlink's */
+};
+
+/* Owner (as root), mode and times of a symlink or special file. */
+static int
+set_attributes(int dirfd, const char *name, const struct stat *st)
+{
+	struct timespec	times[2] = { st->st_atim, st->st_mtim };
+
+	if (geteuid() == 0 && fchownat(dirfd, name, st->st_uid, st->st_gid,
+	    AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	if (!S_ISLNK(st->st_mode) &&
+	    fchmodat(dirfd, name, st->st_mode & 07777, 0) < 0)
+		return -1;
+	return utimensat(dirfd, name, times, AT_SYMLINK_NOFOLLOW);
+}
+
+static int
+make(int dirfd, const char *name, void *arg)
+{
+	const struct maker	*m = arg;
+	int			 rc;
+
+	if (m->first != NULL)
+		return linkat(m->rootfd, m->first, dirfd, name, 0);
+	if (m->target != NULL)
+		rc = symlinkat(m->target, dirfd, name);
+	else
+		rc = hl_mknod(dirfd, name, m->st->st_mode & (S_IFMT | 07777),
+		    m->st->st_rdev);
+	if (rc == 0 && set_attributes(dirfd, name, m->st) < 0) {
+		rc = errno;
+		(void)unlinkat(dirfd, name, 0);
+		errno = rc;
+		rc = -1;
+	}
+	return rc;
+}
+
+/*
+ * Makes DST as m says; with -f an existing DST is replaced through a
+ * temporary name renamed over it, as a copy replaces it.
+ */
+static int
+make_entry(const struct maker *m, struct hl_outcome *out)
+{
+	const struct hl_request	*req = m->req;
+	struct hl_temp		 tmp;
+	int			 err;
+
+	if (make(req->dstdirfd, req->dst, (void *)m) == 0)
+		return 0;
+	if (errno != EEXIST || !(req->flags & HL_FORCE))
+		return failure(req, errno, out);
+	if (hl_temp_make(&tmp, req->dstdirfd, make, (void *)m) < 0)
+		return failure(req, errno, out);
+	if (hl_temp_rename(&tmp, req->dstdirfd, req->dst) < 0) {
+		err = errno;
+		hl_temp_remove(&tmp);
+		return failure(req, err, out);
+	}
+	out->replaced = true;
+	return 0;
+}
+
 /* A regular file: a clone or copy, or a link to its first copy. */
 static int
 regular(struct hl_replica *r, const struct hl_request *req,
     const struct stat *st, struct hl_outcome *out)
 {
-	char	*first;
-	bool	 claimed = false;
-	int	 rc;
+	struct maker	 m = { .req = req, .st = st, .rootfd = r->s.rootfd };
+	char		*first;
+	bool		 claimed = false;
+	int		 rc;
 
 	if (st->st_nlink < 2 || (req->flags & HL_DRY_RUN))
 		return copy_file(r, req, out);
 	if ((first = claim(r, st, &claimed)) != NULL) {
-		rc = linkat(r->s.rootfd, first, req->dstdirfd, req->dst, 0);
+		m.first = first;
+		rc = make_entry(&m, out);
 		free(first);
 		if (rc < 0)
-			return failure(req, errno, out);
+			return -1;
 		out->status = HL_LINKED;
 		out->cause = HL_CAUSE_NONE;
 		return 0;
@@ -233,29 +308,13 @@ regular(struct hl_replica *r, const struct hl_request *req,
 	return rc;
 }
 
-/* Owner (as root), mode and times of a symlink or special file. */
-static int
-set_attributes(const struct hl_request *req, const struct stat *st)
-{
-	struct timespec	times[2] = { st->st_atim, st->st_mtim };
-
-	if (geteuid() == 0 && fchownat(req->dstdirfd, req->dst, st->st_uid,
-	    st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -1;
-	if (!S_ISLNK(st->st_mode) &&
-	    fchmodat(req->dstdirfd, req->dst, st->st_mode & 07777, 0) < 0)
-		return -1;
-	return utimensat(req->dstdirfd, req->dst, times, AT_SYMLINK_NOFOLLOW);
-}
-
 /* A symlink (its target read again) or a fifo, socket or device. */
 static int
 special(const struct hl_request *req, const struct stat *st,
     struct hl_outcome *out)
 {
-	char	*target = out->target;
-	ssize_t	 n;
-	int	 rc;
+	struct maker	 m = { .req = req, .st = st, .rootfd = -1 };
+	ssize_t		 n;
 
 	/* Made anew, as cp -a does: -v says so as of a copy. */
 	out->status = HL_COPIED;
@@ -263,17 +322,14 @@ special(const struct hl_request *req, const struct stat *st,
 	if (req->flags & HL_DRY_RUN)
 		return 0;
 	if (S_ISLNK(st->st_mode)) {
-		n = readlinkat(req->srcdirfd, req->src, target, PATH_MAX - 1);
+		n = readlinkat(req->srcdirfd, req->src, out->target,
+		    PATH_MAX - 1);
 		if (n < 0)
 			return failure(req, errno, out);
-		target[n] = '\0';
-		rc = symlinkat(target, req->dstdirfd, req->dst);
-	} else
-		rc = hl_mknod(req->dstdirfd, req->dst,
-		    st->st_mode & (S_IFMT | 07777), st->st_rdev);
-	if (rc < 0 || set_attributes(req, st) < 0)
-		return failure(req, errno, out);
-	return 0;
+		out->target[n] = '\0';
+		m.target = out->target;
+	}
+	return make_entry(&m, out);
 }
 
 int

@@ -410,3 +410,30 @@ test_fallback_copy__clone_refused_in_posix_build()
 	expect_usage "hlink: --fallback=clone: clones are not supported in this build"
 	expect_missing b
 }
+
+# A rerun of a replica: EEXIST for each entry without -f; with -f every
+# entry replaced, symlinks, fifos and links between copies included.
+test_fallback_copy__tree_rerun_with_force()
+{
+	shm_sandbox
+	mkdir s
+	mkfile s/a
+	ln s/a s/a2
+	ln -s a s/ln
+	mkfifo s/fifo
+	run_hlink -r -q --fallback=copy s "$SHM/h"
+	expect_ok
+	run_hlink -r -T -q --fallback=copy s "$SHM/h"
+	expect_status 1
+	[[ $err == *"'$SHM/h/ln' already exists"* ]] || fail "no EEXIST: $err"
+	mkfile s/a changed
+	run_hlink -r -T -q -f --fallback=copy s "$SHM/h"
+	expect_ok
+	expect_content "$SHM/h/a2" changed
+	expect_same_inode "$SHM/h/a" "$SHM/h/a2"
+	cp -a s "$SHM/c"
+	tree_listing "$SHM/c" >"$CAP/expected"
+	tree_listing "$SHM/h" >"$CAP/listing"
+	expect_file_same "the replica's listing" "$CAP/listing"
+	expect_no_temp "$SHM/h"
+}
