@@ -17,6 +17,7 @@
 #include "options.h"
 #include "output.h"
 #include "path.h"
+#include "progress.h"
 #include "sys.h"
 #include "temp.h"
 #include "tree.h"
@@ -28,6 +29,7 @@ struct run {
 	int			 flags;		/* for every hl_request */
 	int			 failures;	/* the run's one count */
 	struct hl_out		*out;
+	struct hl_counters	*counters;	/* or NULL: no progress */
 };
 
 /* Links one operand; a DST kept at -i's question is a failure too. */
@@ -44,6 +46,7 @@ link_operand(struct run *run, struct hl_request *req)
 		run->failures++;
 	if (answer > 0)
 		hl_out_outcome(run->out, req, &out);
+	HL_COUNT(run->counters, files, 1);
 }
 
 static bool
@@ -65,6 +68,7 @@ replicate(struct run *run, const struct hl_request *req)
 		.jobs = run->o->jobs,
 		.ops = hl_out_tree_ops(run->o->replace == REPLACE_ASK),
 		.ctx = run->out,
+		.counters = run->counters,
 	};
 
 	run->out->operand = req;
@@ -182,7 +186,8 @@ open_option_dir(struct hl_out *out, const char *dir, int *fd)
 }
 
 static int
-run_links(const struct options *o, struct hl_out *out)
+run_links(const struct options *o, struct hl_out *out,
+    struct hl_counters *counters)
 {
 	struct run	run = {
 		.o = o,
@@ -190,6 +195,7 @@ run_links(const struct options *o, struct hl_out *out)
 		.dstdirfd = AT_FDCWD,
 		.flags = o->link_flags,
 		.out = out,
+		.counters = counters,
 	};
 	int		n = o->noperands;
 
@@ -232,6 +238,42 @@ run_list(const struct options *o, struct hl_out *out)
 	if (o->verbose)
 		hl_out_list_found(&res);
 	return res.skipped > 0 ? 1 : 0;
+}
+
+/*
+ * Starts the progress line of a run (SPEC.md, "Long runs") over c, when
+ * it may show.  Returns the counters to hand the mode, or NULL: nothing
+ * to count then.
+ */
+static struct hl_counters *
+progress_start(const struct options *o, struct hl_out *out,
+    enum hl_progress_kind kind, struct hl_counters *c)
+{
+	if (o->progress != PROGRESS_NEVER)
+		out->ticker = hl_ticker_start(c, kind,
+		    o->progress == PROGRESS_ALWAYS);
+	return out->ticker != NULL ? c : NULL;
+}
+
+/* Erases the line before the run's last words (a write error). */
+static void
+progress_stop(struct hl_out *out)
+{
+	hl_ticker_stop(out->ticker);
+	out->ticker = NULL;
+}
+
+/* A linking run; --list has no progress line: its output is the names. */
+static int
+run_links_shown(const struct options *o, struct hl_out *out)
+{
+	struct hl_counters	counters = { 0 };
+	int			status;
+
+	status = run_links(o, out,
+	    progress_start(o, out, HL_PROGRESS_LINKS, &counters));
+	progress_stop(out);
+	return status;
 }
 
 static int
@@ -289,7 +331,7 @@ main(int argc, char **argv)
 	else if (o.dedup.on)
 		status = run_dedup(&o, &out);
 	else
-		status = run_links(&o, &out);
+		status = run_links_shown(&o, &out);
 	hl_out_free(&out);
 	return hl_out_flush(status);
 }

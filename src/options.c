@@ -57,6 +57,8 @@ static const struct option long_options[] = {
 	{ "recursive",		no_argument,		NULL, 'r' },
 	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "list",		no_argument,		NULL, OPT_LIST },
+	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+	{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 	{ "null",		no_argument,		NULL, '0' },
 	{ "dedup",		no_argument,		NULL, OPT_DEDUP },
 	{ "min-size",		required_argument,	NULL, OPT_MIN_SIZE },
@@ -64,8 +66,6 @@ static const struct option long_options[] = {
 	{ "content-only",	no_argument,		NULL, OPT_CONTENT_ONLY },
 	{ "respect-time",	no_argument,		NULL, OPT_RESPECT_TIME },
 	{ "clone",		no_argument,		NULL, OPT_CLONE },
-	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
-	{ "no-progress",	no_argument,		NULL, OPT_NO_PROGRESS },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ NULL,			0,			NULL, 0 }
@@ -170,10 +170,6 @@ apply_dedup_option(int c, struct options *o)
 	case OPT_CLONE:
 		d->clone = true;
 		break;
-	case OPT_PROGRESS:
-	case OPT_NO_PROGRESS:
-		d->progress = c == OPT_PROGRESS;
-		return 1;
 	default:
 		if (d->conflict == NULL && (c == OPT_SRC_DIR ||
 		    c == OPT_DST_DIR || c == OPT_RELATIVE || c == OPT_LIST ||
@@ -255,6 +251,12 @@ apply_option(int c, struct options *o)
 	case '0':
 		o->null = true;
 		break;
+	case OPT_PROGRESS:
+		o->progress = PROGRESS_ALWAYS;
+		break;
+	case OPT_NO_PROGRESS:
+		o->progress = PROGRESS_NEVER;
+		break;
 	}
 }
 
@@ -316,7 +318,9 @@ parse_fallback(const char *arg, struct options *o, char *msg, size_t size)
 static void
 note_link_option(int c, struct options *o)
 {
-	if (o->link_option != NULL || c >= OPT_DEDUP ||
+	/* --progress goes with every form but --list. */
+	if (o->link_option != NULL ||
+	    (c >= OPT_DEDUP && c != OPT_PROGRESS && c != OPT_NO_PROGRESS) ||
 	    (c <= CHAR_MAX && strchr("LPvqhV0", c) != NULL) || c == OPT_LIST)
 		return;
 	o->link_option = long_option_of(c)->name;
@@ -473,7 +477,6 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 
 	memset(o, 0, sizeof(*o));
 	o->link_flags = HL_FOLLOW;
-	o->dedup.progress = -1;
 	o->dedup.min_size = 1;
 	o->dedup.max_size = ULLONG_MAX;
 	opterr = 0;

@@ -23,6 +23,13 @@ enum hl_replace {
 	REPLACE_ASK		/* -i */
 };
 
+/* --progress, --no-progress: the last one given wins. */
+enum hl_progress_when {
+	PROGRESS_AUTO,		/* when stderr is a terminal */
+	PROGRESS_ALWAYS,	/* --progress */
+	PROGRESS_NEVER		/* --no-progress */
+};
+
 struct options {
 	enum hl_mode	 mode;
 	int		 link_flags;	/* HL_FOLLOW, HL_SYMLINK_FALLBACK... */
@@ -33,6 +40,7 @@ struct options {
 	bool		 quiet;
 	bool		 recursive;	/* -r: replicate directory trees */
 	int		 jobs;		/* -j: threads for -r */
+	enum hl_progress_when progress;
 	const char	*jobs_arg;
 	bool		 list;		/* --list: a mode of its own */
 	bool		 null;		/* -0: --list names end in NUL */
@@ -45,7 +53,6 @@ struct options {
 		bool		 content_only;
 		bool		 respect_time;
 		bool		 clone;
-		int		 progress;	/* 1 --progress, 0 --no-, -1 */
 		unsigned long long min_size;
 		unsigned long long max_size;
 		const char	*min_arg;

@@ -68,6 +68,9 @@ static const char usage_text[] =
 "  -r, --recursive             replicate directory trees (see above)\n"
 "  -j, --jobs=N                with -r, --dedup, use N threads (default: one "
 "per CPU)\n"
+"      --progress              show a progress line on a long run, even when\n"
+"                                stderr is not a terminal\n"
+"      --no-progress           show no progress line\n"
 "      --list                  print the names of FILE (see above)\n"
 "  -0, --null                  with --list, end each name with NUL\n"
 "      --dedup                 link identical files under the ROOTs (see "
@@ -77,8 +80,6 @@ static const char usage_text[] =
 "                              K, M, G, T (powers of 1024)\n"
 "      --content-only          with --dedup, ignore mode, owner and xattrs\n"
 "      --respect-time          with --dedup, link only files of one mtime\n"
-"      --progress              show a progress line (not drawn yet)\n"
-"      --no-progress           never show a progress line\n"
 "  -h, --help                  print this help and exit\n"
 "  -V, --version               print the version and exit\n"
 "\n"
@@ -111,6 +112,22 @@ quoted(const char *name, char *buf)
 {
 	hl_quote(name, buf, QUOTED_MAX);
 	return buf;
+}
+
+/*
+ * Around every line written while a progress line may show: it is erased
+ * first and redrawn by its ticker after, never mixed into the line.
+ */
+static void
+hold(const struct hl_out *o)
+{
+	hl_ticker_hold(o->ticker);
+}
+
+static void
+release(const struct hl_out *o)
+{
+	hl_ticker_release(o->ticker);
 }
 
 void
@@ -235,10 +252,12 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 		return;		/* the fast path: nothing to say */
 	if ((b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	if (out->status == HL_FAILED)
 		outcome_failed(b, req, out);
 	else
 		outcome_done(o, b, req, out);
+	release(o);
 }
 
 /* A reply starting with y or Y replaces; anything else, or none, skips. */
@@ -257,11 +276,13 @@ hl_out_ask(void *ctx, const struct hl_request *req)
 		return -1;
 	}
 	fflush(stdout);
+	hold(o);	/* no progress line over the question */
 	fprintf(stderr, "hlink: replace %s? ", quoted(req->dst_shown, b->a));
 	fflush(stderr);
 	first = c = getchar();
 	while (c != EOF && c != '\n')
 		c = getchar();
+	release(o);
 	return first == 'y' || first == 'Y';
 }
 
@@ -270,9 +291,12 @@ hl_out_cannot_open(struct hl_out *o, const char *dir, int err)
 {
 	struct out_buffers	*b = buffers(o);
 
-	if (b != NULL)
-		say(stderr, "cannot open directory %s: %s", quoted(dir, b->a),
-		    strerror(err));
+	if (b == NULL)
+		return;
+	hold(o);
+	say(stderr, "cannot open directory %s: %s", quoted(dir, b->a),
+	    strerror(err));
+	release(o);
 }
 
 void
@@ -280,8 +304,11 @@ hl_out_not_a_target(struct hl_out *o, const char *dir)
 {
 	struct out_buffers	*b = buffers(o);
 
-	if (b != NULL)
-		say(stderr, "target %s is not a directory", quoted(dir, b->a));
+	if (b == NULL)
+		return;
+	hold(o);
+	say(stderr, "target %s is not a directory", quoted(dir, b->a));
+	release(o);
 }
 
 static void
@@ -295,10 +322,12 @@ tree_made_dir(void *ctx, const char *dst, const char *src)
 		return;
 	if ((b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	if (o->dry_run)
 		printf("would create directory %s\n", quoted(dst, b->a));
 	else
 		printf("created directory %s\n", quoted(dst, b->a));
+	release(o);
 }
 
 static void
@@ -313,6 +342,7 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 		return;
 	quoted(src, b->a);
 	quoted(dst, b->b);
+	hold(o);
 	if (!o->quiet && target == NULL)
 		say(stderr, "%s: another filesystem is mounted there, "
 		    "not entered: %s the empty directory %s", b->a, made, b->b);
@@ -324,6 +354,7 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 		printf("%s%s -> %s\n", o->dry_run ?
 		    "would make a symbolic link " : "", b->b,
 		    quoted(target, b->c));
+	release(o);
 }
 
 static void
@@ -336,6 +367,7 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 	if (b == NULL)
 		return;
 	p = quoted(path, b->a);
+	hold(o);
 	switch (what) {
 	case HL_TREE_INTO_ITSELF:
 		say(stderr, "cannot replicate %s inside itself, as %s",
@@ -360,6 +392,7 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 		    strerror(err));
 		break;
 	}
+	release(o);
 }
 
 const struct hl_tree_ops *

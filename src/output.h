@@ -13,6 +13,7 @@
 #include "hardlink.h"
 #include "dedup.h"
 #include "list.h"
+#include "progress.h"
 #include "tree.h"
 
 struct out_buffers;
@@ -28,6 +29,7 @@ struct hl_out {
 	bool			 dry_run;
 	bool			 null;		/* -0: --list names end in NUL */
 	const struct hl_request	*operand;	/* the -r operand under way */
+	struct hl_ticker	*ticker;	/* the progress line, or NULL */
 	struct out_buffers	*buf;
 };
 

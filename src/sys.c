@@ -871,3 +871,19 @@ hl_not_supported(int err)
 #endif
 	return err == ENOTSUP;
 }
+
+int
+hl_term_columns(int fd)
+{
+#ifdef HL_LINUX
+	/* A variable: musl's ioctl() takes an int request, glibc's a long. */
+	unsigned long	request = TIOCGWINSZ;
+	struct winsize	ws;
+
+	if (ioctl(fd, request, &ws) == 0)
+		return ws.ws_col;
+#else
+	(void)fd;
+#endif
+	return 0;
+}

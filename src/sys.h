@@ -141,4 +141,10 @@ int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
  */
 ssize_t	hl_xattrs(int fd, char **blob);
 
+/*
+ * The columns of the terminal on fd (TIOCGWINSZ), or 0 when fd is no
+ * terminal or the width is unknown (the POSIX-only build).
+ */
+int	hl_term_columns(int fd);
+
 #endif

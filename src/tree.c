@@ -192,6 +192,7 @@ leave(struct tree *t)
 	if (f->slot.fd >= 0)
 		close(f->slot.fd);
 	hl_dirstack_pop(&t->dirs);
+	HL_COUNT(t->sh->req->counters, dirs, 1);
 	return rc;
 }
 
@@ -309,6 +310,7 @@ link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
 	if (answer > 0)
 		treq->ops->report(treq->ctx, req, out);
 	unlock(sh);
+	HL_COUNT(treq->counters, files, 1);
 }
 
 /* An entry of a replica across filesystems, made and reported. */

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "counters.h"
 #include "hardlink.h"
 
 /* What hl_tree() could not do; see struct hl_tree_ops. */
@@ -55,6 +56,8 @@ struct hl_tree_request {
 	const struct hl_progress	*progress;
 	const struct hl_tree_ops	*ops;
 	void				*ctx;
+	/* Or NULL: files, dirs (and bytes_done of copies) added as done. */
+	struct hl_counters		*counters;
 };
 
 /*

@@ -35,8 +35,8 @@ complete -c hlink -n __hlink_linking -l min-size -x -d 'With --dedup, skip small
 complete -c hlink -n __hlink_linking -l max-size -x -d 'With --dedup, skip larger files'
 complete -c hlink -n __hlink_linking -l content-only -d 'With --dedup, ignore mode, owner and xattrs'
 complete -c hlink -n __hlink_linking -l respect-time -d 'With --dedup, link only files of one mtime'
-complete -c hlink -n __hlink_linking -l progress -d 'Show a progress line'
-complete -c hlink -n __hlink_linking -l no-progress -d 'Never show a progress line'
+complete -c hlink -n __hlink_linking -l progress -d 'Show a progress line, even without a terminal'
+complete -c hlink -n __hlink_linking -l no-progress -d 'Show no progress line'
 complete -c hlink -l list -d "Print every name of FILE's inode"
 complete -c hlink -s 0 -l null -d 'With --list, end each name with NUL'
 complete -c hlink -s h -l help -d 'Print the help and exit'

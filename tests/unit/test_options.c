@@ -605,10 +605,10 @@ test_options__dedup(void **state)
 	assert_true(c.opts.verbose && c.opts.quiet);
 	assert_true(c.opts.link_flags & HL_DRY_RUN);
 	assert_int_equal(c.opts.jobs, 2);
-	assert_int_equal(c.opts.dedup.progress, 1);
+	assert_int_equal(c.opts.progress, PROGRESS_ALWAYS);
 	assert_int_equal(c.opts.noperands, 2);
 	parse_ok(&c, ARGV("--dedup", "--progress", "--no-progress", "r"));
-	assert_int_equal(c.opts.dedup.progress, 0);
+	assert_int_equal(c.opts.progress, PROGRESS_NEVER);
 	assert_usage_error(ARGV("--dedup"), "missing ROOT operand");
 	assert_usage_error(ARGV("--dedup", "--clone", "r"),
 	    "--clone is not supported yet");

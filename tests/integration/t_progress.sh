@@ -1,0 +1,212 @@
+# t_progress.sh: the progress line of SPEC.md's "Long runs".  On a
+# terminal (script(1) gives one) a run that lasts a second draws
+# "\rLINE\033[K" on stderr, erases it with "\r\033[K" before any other
+# line and at the end; --progress without a terminal prints plain lines;
+# --no-progress never draws.  The runs are made long by a shim that
+# sleeps in every linkat(), not by a big tree, so that they last long
+# enough on a fast machine; no assertion depends on how long they take.
+
+# --- helpers ---------------------------------------------------------------
+
+# slow_tree N [MS]: src/ holding N files in two directories, and
+# ${slow[@]}, the words that run hlink with the shim: MS (40) per link
+slow_tree()
+{
+	slow=(env HLINK_SHIM_SLEEP_MS="${2:-40}" LD_PRELOAD="$SB/slow_link.so"
+	    "$HLINK")
+	need_cmd cc
+	cc -shared -fPIC -o "$SB/slow_link.so" "$TESTS_DIR/shim/slow_link.c" \
+	    -ldl || fail "cannot build the slow_link shim"
+	mkdir -p src/a src/b
+	local i
+	for ((i = 0; i < $1; i++)); do
+		if ((i % 2 == 0)); then mkfile "src/a/$i"; else mkfile "src/b/$i"; fi
+	done
+}
+
+# on_tty CMD...: CMD (words, quoted here) on a pseudo-terminal; what the
+# terminal received goes to $CAP/tty, the status to $status
+on_tty()
+{
+	need_cmd script
+	local cmd
+	cmd=$(printf '%q ' "$@")
+	status=0
+	timeout 30 script -qfec "$cmd" /dev/null </dev/null >"$CAP/tty" ||
+	    status=$?
+	printf '%s\n' "${cmd//"$HLINK"/hlink}" >"$CAP/cmd"
+}
+
+
+# visible_lines: each line of $CAP/tty as the screen keeps it (what
+# follows its last erase), "\r" of the terminal's "\r\n" dropped
+visible_lines()
+{
+	sed -e 's/\r$//' -e 's/.*\r\x1b\[K//' "$CAP/tty"
+}
+
+expect_drawn()
+{
+	asserted
+	grep -qaE $'\rhlink: [0-9]+ files?(, [0-9]+ director(y|ies))?\x1b\\[K' \
+	    "$CAP/tty" ||
+	    fail "no progress line drawn: $(cat "$CAP/cmd")" \
+	    "$(visible "$CAP/tty" | tail -3)"
+}
+
+expect_tty_empty()
+{
+	asserted
+	[ ! -s "$CAP/tty" ] ||
+	    fail "the terminal got output: $(cat "$CAP/cmd")" \
+	    "$(visible "$CAP/tty" | tail -3)"
+}
+
+# --- on a terminal ---------------------------------------------------------
+
+test_progress__tree_drawn_and_erased()
+{
+	slow_tree 60
+	on_tty "${slow[@]}" -r -j 1 src dst
+	expect_status 0
+	expect_drawn
+	asserted
+	# the last bytes the terminal got erase the line
+	[ "$(tail -c 4 "$CAP/tty" | od -An -c | tr -d ' ')" = '\r033[K' ] ||
+	    fail "the progress line is left on the screen" \
+	    "$(tail -c 80 "$CAP/tty" >"$CAP/tail"; visible "$CAP/tail")"
+	[ -z "$(visible_lines)" ] ||
+	    fail "text left on the screen" "$(visible "$CAP/tty")"
+	expect_same_inode src/a/20 dst/a/20
+}
+
+test_progress__never_in_a_verbose_line()
+{
+	slow_tree 60
+	on_tty "${slow[@]}" -r -v -j 2 src dst
+	expect_status 0
+	expect_drawn
+	visible_lines >"$CAP/screen"
+	asserted
+	grep -v -e "^'dst/[ab]/[0-9]*' => 'src/[ab]/[0-9]*'\$" \
+	    -e "^created directory 'dst\(/[ab]\)\?'\$" "$CAP/screen" \
+	    >"$CAP/other" || true
+	[ ! -s "$CAP/other" ] ||
+	    fail "-v lines mixed with the progress line" \
+	    "$(visible "$CAP/other" | head -5)"
+	[ "$(grep -c ' => ' "$CAP/screen")" = 60 ] ||
+	    fail "not 60 -v lines on the screen" "$(visible "$CAP/screen")"
+}
+
+test_progress__failure_line_erases_it()
+{
+	slow_tree 40
+	mkdir -p dst/src/a
+	mkfile dst/src/a/30 other
+	on_tty "${slow[@]}" -r -j 1 src dst
+	expect_status 1
+	expect_drawn
+	asserted
+	visible_lines >"$CAP/screen"
+	[ "$(cat "$CAP/screen")" = "hlink: cannot link 'dst/src/a/30' to \
+'src/a/30': 'dst/src/a/30' already exists
+hlink: hint: use -f to replace it" ] ||
+	    fail "the failure is not alone on its lines" \
+	    "$(visible "$CAP/screen")"
+}
+
+# a line that wrapped could not be erased by "\r": it is cut to one row
+test_progress__cut_to_the_terminal_width()
+{
+	slow_tree 40
+	on_tty bash -c 'stty cols 12 && exec "$@"' bash "${slow[@]}" -r -j 1 \
+	    src dst
+	expect_status 0
+	asserted
+	grep -qa $'\rhlink: [0-9][0-9] f\x1b\\[K' "$CAP/tty" ||
+	    fail "no line cut to 11 columns" "$(visible "$CAP/tty" | tail -3)"
+	! grep -qaE $'\rhlink: [^\x1b]{5}' "$CAP/tty" ||
+	    fail "a line wider than 11 columns" "$(visible "$CAP/tty" | tail -3)"
+}
+
+test_progress__short_run_draws_nothing()
+{
+	mkdir src
+	mkfile src/f
+	on_tty "$HLINK" -r src dst
+	expect_status 0
+	expect_tty_empty
+	expect_same_inode src/f dst/f
+}
+
+test_progress__no_progress_on_terminal()
+{
+	slow_tree 40
+	on_tty "${slow[@]}" -r -j 1 --progress --no-progress src dst
+	expect_status 0
+	expect_tty_empty
+	expect_same_inode src/b/11 dst/b/11
+}
+
+# --- without a terminal ------------------------------------------------------
+
+test_progress__not_a_terminal_draws_nothing()
+{
+	slow_tree 40
+	run "${slow[@]}" -r -j 1 src dst
+	expect_result 0
+}
+
+test_progress__plain_lines_with_progress()
+{
+	slow_tree 40
+	run "${slow[@]}" -r -j 1 --no-progress --progress src dst
+	expect_status 0
+	expect_stdout
+	asserted
+	grep -qE '^hlink: [0-9]+ files?(, [0-9]+ director(y|ies))?$' \
+	    "$CAP/err" || fail "no plain progress line" "$(visible "$CAP/err")"
+	! grep -q $'[\r\x1b]' "$CAP/err" ||
+	    fail "terminal controls without a terminal" \
+	    "$(visible "$CAP/err")"
+	[ "$(tail -c 1 "$CAP/err" | od -An -c | tr -d ' ')" = '\n' ] ||
+	    fail "the last plain line is not ended" "$(visible "$CAP/err")"
+}
+
+test_progress__plain_form_accepts_it()
+{
+	mkfile a
+	run_hlink --progress a b
+	expect_result 0
+	expect_same_inode a b
+	run_hlink --no-progress a c
+	expect_result 0
+}
+
+test_progress__usage_error_with_list()
+{
+	mkfile a
+	run_hlink --list --progress a
+	expect_usage "hlink: option '--progress' cannot be used with --list"
+	run_hlink --no-progress --list a
+	expect_usage "hlink: option '--no-progress' cannot be used with --list"
+}
+
+# 2>&1 into a file: stdout is block-buffered there, and a plain line must
+# still fall between two -v lines, never inside one
+test_progress__plain_lines_between_verbose_lines()
+{
+	slow_tree 600 4
+	asserted
+	"${slow[@]}" -r -v -j 1 --progress src dst2 >"$CAP/both" 2>&1 ||
+	    fail "hlink failed: $(head -1 "$CAP/both")"
+	grep -q '^hlink: [0-9]* files' "$CAP/both" ||
+	    fail "no plain progress line" "$(visible "$CAP/both" | tail -3)"
+	grep -v -e "^'dst2/[ab]/[0-9]*' => 'src/[ab]/[0-9]*'\$" \
+	    -e "^created directory 'dst2\(/[ab]\)\?'\$" \
+	    -e '^hlink: [0-9]* files\(, [0-9]* director\(y\|ies\)\)\?$' \
+	    "$CAP/both" >"$CAP/other" || true
+	[ ! -s "$CAP/other" ] ||
+	    fail "a progress line inside a -v line" \
+	    "$(visible "$CAP/other" | head -5)"
+}
