@@ -1,11 +1,13 @@
 /*
  * dirstack.c: the bounded-fd directory stack; see dirstack.h.  The walk
- * floor: it calls only libc.
+ * floor: it calls only libc and sys.c.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,16 +26,38 @@ hl_dirstack_init(struct hl_dirstack *s, size_t frame_size, size_t max_open,
 	s->release = release;
 }
 
+size_t
+hl_fd_limit(void)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;	/* cannot tell: the usual default */
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > SIZE_MAX)
+		return SIZE_MAX;
+	return (size_t)rl.rlim_cur;
+}
+
+size_t
+hl_fds_free(void)
+{
+	size_t	limit = hl_fd_limit(), open = 0, fd;
+
+	/*
+	 * Plenty: not worth a syscall per possible fd (--list's early
+	 * case takes about a millisecond in all).
+	 */
+	if (limit > 256)
+		return limit - 64;
+	for (fd = 0; fd < limit; fd++)
+		open += fcntl((int)fd, F_GETFD) != -1;
+	return limit - open;
+}
+
 int
 hl_dir_id_of(int fd, struct hl_dir_id *id)
 {
-	struct stat	st;
-
-	if (fstat(fd, &st) < 0)
-		return -1;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	return 0;
+	return hl_file_id(fd, &id->f);
 }
 
 int
@@ -45,8 +69,7 @@ hl_dir_reopen_parent(int childfd, const struct hl_dir_id *id)
 	fd = openat(childfd, "..", DIR_FLAGS);
 	if (fd < 0)
 		return -1;
-	if (hl_dir_id_of(fd, &now) < 0 || now.dev != id->dev ||
-	    now.ino != id->ino) {
+	if (hl_dir_id_of(fd, &now) < 0 || !hl_file_id_same(&now.f, &id->f)) {
 		close(fd);
 		errno = ESTALE;
 		return -1;

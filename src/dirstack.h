@@ -18,14 +18,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sys.h"
+
 /*
  * What proves that a directory reopened through ".." is the one that was
- * closed: see hl_dir_id_of() and hl_dir_reopen_parent(), the only two
- * places that know what it holds.
+ * closed: device, inode and, where the filesystem gives one, the file
+ * handle with its generation number (sys.h); see hl_dir_id_of() and
+ * hl_dir_reopen_parent(), the only two places that use it.
  */
 struct hl_dir_id {
-	dev_t	dev;
-	ino_t	ino;
+	struct hl_file_id	f;
 };
 
 /* The first member of every frame. */
@@ -90,13 +92,26 @@ hl_dirstack_top(const struct hl_dirstack *s)
 /* Frees the frames (their fds are the caller's to close first). */
 void	hl_dirstack_free(struct hl_dirstack *s);
 
+/*
+ * RLIMIT_NOFILE's soft limit, what every walk sizes its stack from
+ * (SIZE_MAX when there is none).
+ */
+size_t	hl_fd_limit(void);
+
+/*
+ * The file descriptors this process can still open: RLIMIT_NOFILE less
+ * those open now (counted only where the limit is small, 256 or less;
+ * above that, the limit less 64).
+ */
+size_t	hl_fds_free(void);
+
 /* Notes what the directory open at fd is; -1 with errno set. */
 int	hl_dir_id_of(int fd, struct hl_dir_id *id);
 
 /*
  * Opens the directory above childfd through "..", and checks that it is
- * still the directory id names: a directory moved meanwhile gives ESTALE
- * rather than a walk in the wrong place.
+ * still the directory id names: a directory moved, or removed and its
+ * inode number reused, gives ESTALE rather than a walk in the wrong place.
  */
 int	hl_dir_reopen_parent(int childfd, const struct hl_dir_id *id);
 

@@ -199,6 +199,22 @@ visit(struct search *s, struct hl_walk *w, const struct hl_dirent *e)
 		skip_directory(s, hl_walk_path(w, e->name), errno);
 }
 
+/*
+ * The directories the walk may hold open, the root's among them, counted
+ * once that is open: all the free descriptors but the one a descent
+ * opens before the stack closes its oldest.  One is enough: the walk
+ * then reads each parent into memory before entering a child.
+ */
+static size_t
+max_open(void)
+{
+	size_t	n = hl_fds_free();
+
+	if (n < 3)
+		return 1;
+	return n - 1 < HL_WALK_MAX_OPEN ? n - 1 : HL_WALK_MAX_OPEN;
+}
+
 static void
 search_root(struct search *s, const char *root)
 {
@@ -211,6 +227,8 @@ search_root(struct search *s, const char *root)
 		skip_directory(s, root, errno);
 		return;
 	}
+	w.dirs.max_open = max_open();
+	hl_walk_dirs_last(&w);	/* a name near the top is found early */
 	s->check_dev = hl_mounts_below(s->req->dirfd, root, &s->mounts) < 0 ||
 	    s->mounts.count > 0;
 	s->rootlen = strlen(root) + (root[strlen(root) - 1] != '/');

@@ -357,6 +357,22 @@ tree_mount_point(void *ctx, const char *dst, const char *src,
 	release(o);
 }
 
+/*
+ * A directory that cannot be read.  ESTALE is what the walk (dirstack.c)
+ * gives for a directory that is not the one it left, as NFS gives it for
+ * a file removed under a handle: the tree changed, and says so.
+ */
+static void
+say_unreadable(const char *quoted_path, int err)
+{
+	if (err == ESTALE)
+		say(stderr, "directory %s changed while hlink was in it: not "
+		    "walked further", quoted_path);
+	else
+		say(stderr, "cannot read directory %s: %s", quoted_path,
+		    strerror(err));
+}
+
 static void
 tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 {
@@ -374,7 +390,7 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 		    quoted(o->operand->src_shown, b->b), p);
 		break;
 	case HL_TREE_READ:
-		say(stderr, "cannot read directory %s: %s", p, strerror(err));
+		say_unreadable(p, err);
 		break;
 	case HL_TREE_MKDIR:
 		say(stderr, "cannot make directory %s: %s", p, strerror(err));
@@ -390,6 +406,11 @@ tree_failed(void *ctx, enum hl_tree_failure what, const char *path, int err)
 	case HL_TREE_ATTRS:
 		say(stderr, "cannot set the mode, owner or times of %s: %s", p,
 		    strerror(err));
+		break;
+	case HL_TREE_NO_FDS:
+		say(stderr, "cannot replicate %s: too few file descriptors are "
+		    "free (-r needs %d besides those open; see ulimit -n)", p,
+		    HL_TREE_MIN_FDS);
 		break;
 	}
 	release(o);
@@ -430,8 +451,7 @@ hl_out_unreadable(void *ctx, const char *path, int err)
 	struct out_buffers	*b = buffers(ctx);
 
 	if (b != NULL)
-		say(stderr, "cannot read directory %s: %s",
-		    quoted(path, b->a), strerror(err));
+		say_unreadable(quoted(path, b->a), err);
 }
 
 void

@@ -125,10 +125,18 @@ struct linux_dirent64 {
 #define KERNEL_DT_UNKNOWN	0
 #define KERNEL_DT_DIR		4
 
+/*
+ * With dirs_last, each buffer is gone through twice: its other entries
+ * first, then, if it had any, its subdirectories.  No memory but the
+ * buffer, and no syscall more.
+ */
 struct hl_dir {
 	int		fd;
 	size_t		pos;
 	size_t		len;
+	bool		dirs_last;
+	bool		dirs_pass;	/* the buffer's second pass */
+	bool		has_dirs;	/* the first pass left some */
 	uint64_t	buf[2048];	/* 16 KiB, aligned for the records */
 };
 
@@ -141,7 +149,45 @@ hl_dir_open(int fd)
 		return NULL;
 	d->fd = fd;
 	d->pos = d->len = 0;
+	d->dirs_last = d->dirs_pass = d->has_dirs = false;
 	return d;
+}
+
+void
+hl_dir_dirs_last(struct hl_dir *d)
+{
+	d->dirs_last = true;
+}
+
+/* The next buffer's worth, or its second pass: > 0, or 0 at the end. */
+static long
+dir_fill(struct hl_dir *d)
+{
+	long	n;
+
+	d->pos = 0;
+	if (d->has_dirs && !d->dirs_pass) {
+		d->dirs_pass = true;
+		return 1;
+	}
+	d->dirs_pass = d->has_dirs = false;
+	/* syscall(): musl and older glibc lack a wrapper. */
+	n = syscall(SYS_getdents64, d->fd, d->buf, sizeof(d->buf));
+	d->len = n > 0 ? (size_t)n : 0;
+	return n;
+}
+
+/* True when this pass skips de: dirs_last puts each in one of two. */
+static bool
+other_pass(struct hl_dir *d, const struct linux_dirent64 *de)
+{
+	bool	dir = de->d_type == KERNEL_DT_DIR;
+
+	if (!d->dirs_last)
+		return false;
+	if (dir && !d->dirs_pass)
+		d->has_dirs = true;
+	return dir != d->dirs_pass;
 }
 
 int
@@ -151,18 +197,11 @@ hl_dir_next(struct hl_dir *d, struct hl_dirent *e)
 	long			 n;
 
 	for (;;) {
-		if (d->pos >= d->len) {
-			/* syscall(): musl and older glibc lack a wrapper. */
-			n = syscall(SYS_getdents64, d->fd, d->buf,
-			    sizeof(d->buf));
-			if (n <= 0)
-				return (int)n;
-			d->len = (size_t)n;
-			d->pos = 0;
-		}
+		if (d->pos >= d->len && (n = dir_fill(d)) <= 0)
+			return (int)n;
 		de = (struct linux_dirent64 *)((char *)d->buf + d->pos);
 		d->pos += de->d_reclen;
-		if (is_dot_or_dotdot(de->d_name))
+		if (is_dot_or_dotdot(de->d_name) || other_pass(d, de))
 			continue;
 		e->name = de->d_name;
 		e->ino = (ino_t)de->d_ino;
@@ -518,6 +557,13 @@ hl_dir_open(int fd)
 		return NULL;
 	}
 	return d;
+}
+
+/* readdir() says no type: nothing to put last. */
+void
+hl_dir_dirs_last(struct hl_dir *d)
+{
+	(void)d;
 }
 
 int
@@ -886,4 +932,57 @@ hl_term_columns(int fd)
 	(void)fd;
 #endif
 	return 0;
+}
+
+#ifdef HL_LINUX
+/* The handle with its generation number, where the filesystem has one. */
+static void
+file_handle_of(int fd, struct hl_file_id *id)
+{
+	union {
+		struct file_handle	fh;
+		unsigned char		room[sizeof(struct file_handle) +
+					    HL_HANDLE_MAX];
+	} h;
+	int	mnt;
+
+	h.fh.handle_bytes = HL_HANDLE_MAX;
+	if (name_to_handle_at(fd, "", &h.fh, &mnt, AT_EMPTY_PATH) < 0)
+		return;	/* EOPNOTSUPP, EOVERFLOW: dev and inode alone */
+	id->mnt = mnt;
+	id->htype = h.fh.handle_type;
+	id->hlen = h.fh.handle_bytes;
+	memcpy(id->handle, h.fh.f_handle, id->hlen);
+}
+#else
+static void
+file_handle_of(int fd, struct hl_file_id *id)
+{
+	(void)fd;
+	(void)id;
+}
+#endif
+
+int
+hl_file_id(int fd, struct hl_file_id *id)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	memset(id, 0, sizeof(*id));
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->mnt = -1;
+	file_handle_of(fd, id);
+	return 0;
+}
+
+bool
+hl_file_id_same(const struct hl_file_id *a, const struct hl_file_id *b)
+{
+	/* A handle on one side only: not proven, so not the same. */
+	return a->dev == b->dev && a->ino == b->ino && a->mnt == b->mnt &&
+	    a->htype == b->htype && a->hlen == b->hlen &&
+	    memcmp(a->handle, b->handle, a->hlen) == 0;
 }

@@ -31,6 +31,13 @@ struct hl_dirent {
 struct hl_dir;
 
 struct hl_dir	*hl_dir_open(int fd);
+/*
+ * From now on, the entries of each buffer's worth that the filesystem
+ * says are directories come after the others: a walk looks at the names
+ * it has read already before it descends.  Where types are unknown
+ * (readdir() in POSIX), the order is the filesystem's.
+ */
+void		 hl_dir_dirs_last(struct hl_dir *d);
 /* 1 with *e set (never "." or ".."), 0 at the end, -1 with errno set. */
 int		 hl_dir_next(struct hl_dir *d, struct hl_dirent *e);
 /* Closes the directory and its fd. */
@@ -146,5 +153,31 @@ ssize_t	hl_xattrs(int fd, char **blob);
  * terminal or the width is unknown (the POSIX-only build).
  */
 int	hl_term_columns(int fd);
+
+/*
+ * What proves that a file is the one seen before, for a directory whose
+ * fd was closed and is reopened by name: device and inode are no proof,
+ * for inode numbers are reused (ext4 and XFS reuse a freed one within a
+ * few creations).  On Linux it adds the file handle of
+ * name_to_handle_at(2), which holds the inode's generation number (the
+ * number NFS relies on to tell a reused inode) and the mount id.  Where
+ * the filesystem has no handles, and in a POSIX-only build, it is device
+ * and inode alone: the residual risk the man page names.
+ */
+#define HL_HANDLE_MAX	64
+
+struct hl_file_id {
+	dev_t		dev;
+	ino_t		ino;
+	int		mnt;		/* the mount id; -1: unknown */
+	int		htype;
+	unsigned int	hlen;		/* 0: no handle */
+	unsigned char	handle[HL_HANDLE_MAX];
+};
+
+/* Notes what the file open at fd is; -1 with errno set. */
+int	hl_file_id(int fd, struct hl_file_id *id);
+/* True when a and b are proven the same file. */
+bool	hl_file_id_same(const struct hl_file_id *a, const struct hl_file_id *b);
 
 #endif

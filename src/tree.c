@@ -14,7 +14,6 @@
  * only the deepest few (max_open) of each walk stay open, and an older
  * one is reopened through "..", and checked, when the walk climbs back.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -186,7 +185,11 @@ leave(struct tree *t)
 	if (f->made && f->slot.fd >= 0)
 		set_attributes(t, f->slot.fd, &f->src);
 	if (hl_dirstack_reopen_parent(&t->dirs) < 0) {
-		failed(t->sh, HL_TREE_READ, dst_path(t, ".."), errno);
+		rc = errno;
+		/* The parent's path, which the failure concerns. */
+		t->path.s[((struct dst_frame *)hl_dirstack_at(&t->dirs,
+		    t->dirs.depth - 2))->pathlen] = '\0';
+		failed(t->sh, HL_TREE_READ, t->path.s, rc);
 		rc = -1;
 	}
 	if (f->slot.fd >= 0)
@@ -533,6 +536,7 @@ enter_dir(struct tree *t, const char *name)
 			    hl_walk_path(&t->walk, name), errno);
 		return;
 	}
+	name = hl_walk_name(&t->walk);	/* the entry's may be freed */
 	if (fstat(hl_walk_fd(&t->walk), &st) < 0 || is_replica(t, &st)) {
 		/* A dead frame, to pair with the walk's leave event. */
 		memset(&st, 0, sizeof(st));
@@ -613,31 +617,32 @@ run_job(void *ctx, void *worker, void *arg)
 }
 
 /*
- * Each worker holds up to max_open directories open on each side, and
- * each queued job two: share RLIMIT_NOFILE between them, keeping some
- * for stdio and hl_link()'s own calls.  Fewer threads if it is tight.
+ * Each worker holds up to max_open directories open on each side, one
+ * more while it descends, and one for a link's own calls; a job handed
+ * over costs two more.  Share the free fds between the workers, keeping
+ * 32 for stdio and libc when there are many: fewer threads if it is
+ * tight, and 0 when even one worker with one directory a side cannot
+ * run.
  */
 static int
 share_fds(struct shared *sh, int jobs)
 {
-	struct rlimit	rl;
-	size_t		budget = 1024, workers, each;
+	size_t	budget = hl_fds_free(), workers, each;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		budget = (size_t)rl.rlim_cur;
-	/* Keep 32 for stdio and hl_link()'s own calls, or half of a few. */
-	budget = budget > 64 ? budget - 32 : budget / 2;
-	/* Each worker wants 4 fds at least on each side, and 4 for jobs. */
+	if (budget > 64)
+		budget -= 32;
+	if (budget < HL_TREE_MIN_FDS)
+		return 0;
 	workers = jobs > 1 ? (size_t)jobs : 1;
-	if (budget / 12 < workers)
-		workers = budget >= 24 ? budget / 12 : 1;
+	if (budget / 8 < workers)
+		workers = budget >= 16 ? budget / 8 : 1;
 	/* workers >= 1 on every path; clang 14's analyser loses that. */
 	each = budget / workers; /* NOLINT(clang-analyzer-core.DivideZero) */
-	sh->max_open = each > 4 ? (each - 4) / 2 : 0;
+	sh->max_open = workers == 1 ? (each - 2) / 2 : (each - 4) / 2;
 	if (sh->max_open > HL_WALK_MAX_OPEN)
 		sh->max_open = HL_WALK_MAX_OPEN;
-	if (sh->max_open < 2)
-		sh->max_open = 2;
+	if (sh->max_open < 1)
+		sh->max_open = 1;
 	return (int)workers;
 }
 
@@ -669,16 +674,15 @@ same_file(const struct stat *a, const struct stat *b)
  * sees through symlinks and bind mounts, which comparing paths does not.
  */
 static bool
-is_inside(const struct hl_request *req, const char *parent,
-    const struct stat *src)
+is_inside(int parentfd, const char *name, const struct stat *src)
 {
 	struct stat	st, above;
 	int		fd, up;
 	bool		inside = false;
 
-	if (fstatat(req->dstdirfd, req->dst, &st, 0) == 0 && same_file(&st, src))
+	if (fstatat(parentfd, name, &st, 0) == 0 && same_file(&st, src))
 		return true;
-	fd = hl_open_dir(req->dstdirfd, parent, true);
+	fd = hl_open_dir(parentfd, ".", true);
 	while (fd >= 0 && !inside && fstat(fd, &st) == 0) {
 		inside = same_file(&st, src);
 		up = hl_open_dir(fd, "..", true);
@@ -703,11 +707,13 @@ is_inside(const struct hl_request *req, const char *parent,
  * link across devices.
  */
 static int
-cross_device(struct shared *sh)
+cross_device(struct shared *sh, int parentfd, const char *name)
 {
 	struct hl_request	req = sh->req->top;
 	struct hl_outcome	out;
 
+	req.dstdirfd = parentfd;
+	req.dst = name;
 	sh->replica_kinds = hl_replica_kinds(req.flags);
 	if (sh->replica_kinds == 0 && hl_fallback_kind(req.flags, 0) ==
 	    HL_KIND_SYMLINK) {
@@ -759,34 +765,66 @@ start_replica(struct shared *sh, int dstfd)
 	return sh->replica != NULL ? 0 : -1;
 }
 
-/* Checks made before anything is created: same filesystem, not inside. */
+/*
+ * Checks made before anything is created, against DSTDIR's parent as
+ * opened once: same filesystem, not inside SRC.
+ */
 static int
-check_destination(struct shared *sh, const struct stat *src)
+check_destination(struct shared *sh, const struct stat *src, int parentfd,
+    const char *name)
 {
 	const struct hl_request		*req = &sh->req->top;
-	char				 parent[PATH_MAX], srcreal[PATH_MAX];
-	char				 dstreal[PATH_MAX];
+	char				 srcreal[PATH_MAX], dstreal[PATH_MAX];
 	struct stat			 st;
 
-	hl_parent(req->dst, parent, sizeof(parent));
-	if (fstatat(req->dstdirfd, parent, &st, 0) < 0) {
+	if (fstat(parentfd, &st) < 0) {
 		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
 		return -1;
 	}
 	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
 	    sizeof(srcreal)) < 0 ||
-	    hl_realpath_at(req->dstdirfd, parent, true, dstreal,
-	    sizeof(dstreal)) < 0)
+	    hl_realpath_at(parentfd, ".", true, dstreal, sizeof(dstreal)) < 0)
 		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
 	if ((st.st_dev != src->st_dev ||
 	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) &&
-	    cross_device(sh) < 0)
+	    cross_device(sh, parentfd, name) < 0)
 		return -1;
-	if (is_inside(req, parent, src)) {
+	if (is_inside(parentfd, name, src)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * Makes the replica's root, DSTDIR, in its parent, which is resolved
+ * once, as an fd, for the checks and the mkdirat alike: a parent swapped
+ * for a symlink into SRC between two lookups would put the replica
+ * inside SRC.
+ */
+static enum made
+make_root(struct shared *sh, const struct stat *src, int *fd)
+{
+	const struct hl_request	*req = &sh->req->top;
+	char			 parent[PATH_MAX], buf[PATH_MAX];
+	const char		*name = hl_basename(req->dst, buf, sizeof(buf));
+	int			 parentfd, err;
+	enum made		 made = NOT_MADE;
+
+	*fd = -1;
+	hl_parent(req->dst, parent, sizeof(parent));
+	if ((parentfd = hl_open_dir(req->dstdirfd, parent, true)) < 0) {
+		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
+		return NOT_MADE;
+	}
+	if (check_destination(sh, src, parentfd, name) == 0) {
+		made = make_dir(sh, parentfd, name, fd);
+		err = errno;
+		made_dir(sh, made, req->dst_shown, req->src_shown);
+		errno = err;
+	}
+	close(parentfd);
+	return made;
 }
 
 /* The root job: SRC opened, DST checked and made. */
@@ -794,7 +832,6 @@ static int
 root_job(struct shared *sh, struct job *job)
 {
 	const struct hl_request		*req = &sh->req->top;
-	enum made			 made;
 	struct stat			 st;
 
 	job->srcfd = openat(req->srcdirfd, req->src,
@@ -809,22 +846,21 @@ root_job(struct shared *sh, struct job *job)
 	    sh->mounts.count > 0;
 	sh->rootlen = strlen(req->src_shown) +
 	    (req->src_shown[strlen(req->src_shown) - 1] != '/');
-	if (check_destination(sh, &job->src) < 0)
+	if (make_root(sh, &job->src, &job->dstfd) == NOT_MADE)
 		return -1;
-	made = make_dir(sh, req->dstdirfd, req->dst, &job->dstfd);
-	made_dir(sh, made, req->dst_shown, req->src_shown);
 	if (job->dstfd >= 0 && fstat(job->dstfd, &st) == 0) {
 		sh->replica_dev = st.st_dev;
 		sh->replica_ino = st.st_ino;
 	}
-	if (made != NOT_MADE && sh->replica_kinds != 0 &&
-	    start_replica(sh, job->dstfd) < 0) {
+	if (sh->replica_kinds != 0 && start_replica(sh, job->dstfd) < 0) {
 		failed(sh, HL_TREE_READ, req->src_shown, errno);
-		made = NOT_MADE;
+		if (job->dstfd >= 0)
+			close(job->dstfd);
+		return -1;
 	}
 	job->srcpath = strdup(req->src_shown);
 	job->dstpath = strdup(req->dst_shown);
-	if (made == NOT_MADE || job->srcpath == NULL || job->dstpath == NULL) {
+	if (job->srcpath == NULL || job->dstpath == NULL) {
 		free(job->srcpath);
 		free(job->dstpath);
 		if (job->dstfd >= 0)
@@ -860,7 +896,14 @@ hl_tree(const struct hl_tree_request *req)
 	int				jobs = (req->top.flags & HL_DRY_RUN) ||
 					    req->ops->ask != NULL ? 1 : req->jobs;
 
-	sh.pool = hl_pool_start(&ops, &sh, share_fds(&sh, jobs));
+	int				workers = share_fds(&sh, jobs);
+
+	if (workers == 0) {
+		/* Said before anything is made: nothing left behind. */
+		failed(&sh, HL_TREE_NO_FDS, req->top.src_shown, EMFILE);
+		return sh.failures;
+	}
+	sh.pool = hl_pool_start(&ops, &sh, workers);
 	if (sh.pool == NULL)
 		failed(&sh, HL_TREE_READ, req->top.src_shown, errno);
 	else if (root_job(&sh, &root) == 0) {

@@ -9,6 +9,13 @@
 #include "counters.h"
 #include "hardlink.h"
 
+/*
+ * The free file descriptors -r needs at the least: one directory open on
+ * each side, the one a descent opens before the stack closes an older
+ * one, and one for the calls of a link or its diagnosis.
+ */
+#define HL_TREE_MIN_FDS	4
+
 /* What hl_tree() could not do; see struct hl_tree_ops. */
 enum hl_tree_failure {
 	HL_TREE_INTO_ITSELF,	/* DST is inside SRC: nothing made */
@@ -16,7 +23,8 @@ enum hl_tree_failure {
 	HL_TREE_MKDIR,		/* a directory could not be made */
 	HL_TREE_SYMLINK,	/* -s: a mount point's symlink could not be */
 	HL_TREE_NOT_DIR,	/* the replica has a non-directory there */
-	HL_TREE_ATTRS		/* mode, owner or times could not be set */
+	HL_TREE_ATTRS,		/* mode, owner or times could not be set */
+	HL_TREE_NO_FDS		/* too few free fds: nothing made */
 };
 
 /*

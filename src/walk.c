@@ -123,6 +123,8 @@ push(struct hl_walk *w, int fd, size_t pathlen)
 		hl_dirstack_pop(&w->dirs);
 		return -1;
 	}
+	if (w->dirs_last)
+		hl_dir_dirs_last(f->dir);
 	f->pathlen = pathlen;
 	return 0;
 }
@@ -271,6 +273,14 @@ hl_walk_enter(struct hl_walk *w, const char *name, const dev_t *dev)
 }
 
 void
+hl_walk_dirs_last(struct hl_walk *w)
+{
+	w->dirs_last = true;
+	if (top(w)->dir != NULL)
+		hl_dir_dirs_last(top(w)->dir);
+}
+
+void
 hl_walk_skip(struct hl_walk *w)
 {
 	top(w)->skip = true;
@@ -291,6 +301,15 @@ hl_walk_path(struct hl_walk *w, const char *name)
 	if (name != NULL)
 		(void)hl_pathbuf_join(&w->path, len, name);
 	return w->path.s;
+}
+
+const char *
+hl_walk_name(struct hl_walk *w)
+{
+	const char	*path = hl_walk_path(w, NULL), *slash;
+
+	slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
 }
 
 void

@@ -37,6 +37,7 @@ struct hl_walk {
 	struct hl_pathbuf	 path;		/* root/dir/.../current */
 	int			 err;
 	bool			 stopped;	/* after an error it cannot pass */
+	bool			 dirs_last;	/* hl_walk_dirs_last() */
 };
 
 /*
@@ -48,6 +49,14 @@ int	hl_walk_open(struct hl_walk *w, int dirfd, const char *root,
 
 /* The same from an open directory fd, which the walk then owns. */
 int	hl_walk_open_fd(struct hl_walk *w, int fd, const char *path);
+
+/*
+ * From now on, the entries of each directory that it has read already,
+ * but its subdirectories, come before those subdirectories (within each
+ * buffer's worth of entries: hl_dir_dirs_last()), so that a search finds
+ * a name near the top before whole subtrees.  Costs no memory.
+ */
+void	hl_walk_dirs_last(struct hl_walk *w);
 
 /* The next event; *e is set for HL_WALK_ENTRY. */
 enum hl_walk_event hl_walk_next(struct hl_walk *w, struct hl_dirent *e);
@@ -71,6 +80,13 @@ int	hl_walk_fd(const struct hl_walk *w);
  * it), or with name of that entry in it.  Valid until the next call.
  */
 const char *hl_walk_path(struct hl_walk *w, const char *name);
+
+/*
+ * The name of the current directory in its parent: after
+ * hl_walk_enter(), the entry's name is gone with the parent's buffer
+ * when the stack has closed the parent (max_open 1).
+ */
+const char *hl_walk_name(struct hl_walk *w);
 
 /* Ends the walk early, or after HL_WALK_END; frees everything. */
 void	hl_walk_close(struct hl_walk *w);

@@ -303,6 +303,54 @@ test_walk__enter_never_follows_a_symlink(void **state)
 	hl_walk_close(&w);
 }
 
+/*
+ * dirs_last: in a directory of 1,500 files and 1,500 subdirectories (more
+ * than one getdents buffer), every entry comes once, and within each
+ * buffer's worth no file after a subdirectory: in all, the first
+ * subdirectory comes after most files.
+ */
+static void
+test_walk__dirs_last_gives_each_entry_once(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_walk		 w;
+	struct hl_dirent	 e;
+	struct stat		 st;
+	char			 name[64];
+	static char		 seen[2 * 1500];
+	int			 i, files = 0, files_before_dir = -1;
+	bool			 typed = true;	/* not in a POSIX build */
+
+	assert_int_equal(mkdirat(f->dirfd, "a", 0755), 0);
+	for (i = 0; i < 1500; i++) {
+		snprintf(name, sizeof(name), "a/file-with-a-long-name-%04d", i);
+		make_file(f->dirfd, name);
+		snprintf(name, sizeof(name), "a/dir-with-a-long-name-%04d", i);
+		assert_int_equal(mkdirat(f->dirfd, name, 0755), 0);
+	}
+	assert_int_equal(hl_walk_open(&w, f->dirfd, "a", &st), 0);
+	hl_walk_dirs_last(&w);
+	memset(seen, 0, sizeof(seen));
+	while (hl_walk_next(&w, &e) == HL_WALK_ENTRY) {
+		assert_true(sscanf(e.name + strlen(e.name) - 4, "%d", &i) == 1);
+		i += e.name[0] == 'd' ? 1500 : 0;
+		assert_int_equal(seen[i]++, 0);
+		if (e.type == HL_TYPE_UNKNOWN)
+			typed = false;
+		else
+			assert_int_equal(e.type == HL_TYPE_DIR, e.name[0] == 'd');
+		if (e.name[0] == 'f')
+			files++;
+		else if (files_before_dir < 0)
+			files_before_dir = files;
+	}
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(seen[i], 1);
+	if (typed)
+		assert_true(files_before_dir >= 100);
+	hl_walk_close(&w);
+}
+
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -316,6 +364,7 @@ main(void)
 		T(test_walk__two_deep_branches),
 		T(test_walk__enter_refuses_another_device),
 		T(test_walk__enter_never_follows_a_symlink),
+		T(test_walk__dirs_last_gives_each_entry_once),
 	};
 
 	return cmocka_run_group_tests_name("walk", tests, NULL, NULL);
