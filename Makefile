@@ -24,7 +24,7 @@ HL_LDLIBS = -pthread
 WERROR =
 
 CORE = hardlink diagnose messages output quote path sys temp dirstack walk \
-	pool list tree copy fileeq dedup progress
+	pool list tree copy fileeq dedup progress replica
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #ifndef PATH_MAX
 #define PATH_MAX 4096
@@ -25,10 +26,31 @@
 #define HL_DRY_RUN		0x10	/* predict the outcome, change nothing */
 
 /*
+ * --fallback=KIND[,KIND]...: up to three KINDs, two bits each from bit
+ * HL_FALLBACK_SHIFT, the first tried in the lowest.  No list at all with
+ * HL_SYMLINK_FALLBACK set is the list "symlink" (-s).  HL_SYMLINK_FALLBACK
+ * is set whenever the list holds symlink, as the checks that ask whether
+ * DST may already be a fallback symlink look at it alone.
+ */
+#define HL_KIND_NONE		0
+#define HL_KIND_SYMLINK		1
+#define HL_KIND_CLONE		2
+#define HL_KIND_COPY		3
+#define HL_FALLBACK_MAX		3
+#define HL_FALLBACK_SHIFT	16
+#define HL_FALLBACK_MASK	(0x3f << HL_FALLBACK_SHIFT)
+#define HL_FALLBACK_KIND(flags, i) \
+	(((flags) >> (HL_FALLBACK_SHIFT + 2 * (i))) & 3)
+#define HL_FALLBACK_SET(kind, i) \
+	((kind) << (HL_FALLBACK_SHIFT + 2 * (i)))
+
+/*
  * A dstdirfd under HL_DRY_RUN for a directory that hl_tree() would make:
  * hl_link() predicts a new link without looking for DST.
  */
 #define HL_PLANNED_DIR	(-200)
+
+struct hl_progress;
 
 /*
  * One link to make: DST (relative to dstdirfd) becomes a link to SRC
@@ -44,6 +66,7 @@ struct hl_request {
 	const char	*dst;
 	const char	*dst_shown;
 	int		 flags;
+	const struct hl_progress *progress;	/* copies' bytes, or NULL */
 };
 
 enum hl_status {
@@ -51,6 +74,8 @@ enum hl_status {
 	HL_ALREADY,		/* DST already was SRC: nothing changed */
 	HL_REPLACED,		/* an existing DST was replaced by the link */
 	HL_SYMLINKED,		/* a symbolic link was made instead; see cause */
+	HL_CLONED,		/* --fallback: a clone instead; see cause */
+	HL_COPIED,		/* --fallback: a copy instead; see cause */
 	HL_FAILED		/* nothing changed; see cause and err */
 };
 
@@ -112,6 +137,22 @@ struct hl_outcome {
 	char		where[PATH_MAX];	/* a directory or mount point */
 	char		where2[PATH_MAX];	/* DST's mount point for EXDEV */
 	char		target[PATH_MAX];	/* HL_SYMLINKED: what it holds */
+	/*
+	 * --fallback: the KINDs tried after the link itself failed for
+	 * cause, in order, each with why it was not made (the last one
+	 * tried, when the operand failed, is what ended it).  ntried is 0
+	 * when no KIND was tried, or the only one was -s's symlink.
+	 */
+	int		ntried;
+	struct hl_tried {
+		int	kind;		/* HL_KIND_... */
+		int	why;		/* enum hl_copy_cause (copy.h) */
+		int	step;		/* enum hl_copy_step */
+		int	err;
+	}		tried[HL_FALLBACK_MAX];
+	bool		replica;	/* -r: DSTDIR a replica of copies */
+	uint64_t	bytes;		/* HL_CLONED, HL_COPIED: its size */
+	char		fsdir[PATH_MAX];	/* DST's mount point, for tried */
 };
 
 /*
@@ -148,6 +189,9 @@ bool	hl_already_linked(const struct hl_request *req);
 
 /* True when -s may make a symlink for this cause (diagnose.c). */
 bool	hl_cause_falls_back(enum hl_cause cause);
+
+/* The i-th KIND of flags' fallback list, HL_KIND_NONE past its end. */
+int	hl_fallback_kind(int flags, int i);
 
 /*
  * Messages (messages.c).  Each writes one line's text, without newline,

@@ -978,7 +978,7 @@ relink_name(struct relink *r, uint32_t k)
 	struct inode		*n = &d->inodes[nm->inode];
 	struct hl_request	 req = { r->kdirfd,
 				    name_of(d, &d->names[r->kname]), r->kshown,
-				    -1, name_of(d, nm), r->shown, 0 };
+				    -1, name_of(d, nm), r->shown, 0, NULL };
 
 	if (nm->inode == r->kept || r->aborted ||
 	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)

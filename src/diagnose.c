@@ -359,6 +359,8 @@ void
 hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
 {
 	out->status = HL_FAILED;
+	out->ntried = 0;
+	out->replica = false;
 	out->err = err;
 	out->cause = HL_CAUSE_OTHER;
 	out->role = HL_ROLE_NONE;
@@ -434,4 +436,13 @@ hl_cause_falls_back(enum hl_cause cause)
 	default:
 		return false;
 	}
+}
+
+int
+hl_fallback_kind(int flags, int i)
+{
+	if ((flags & HL_FALLBACK_MASK) == 0)
+		return i == 0 && (flags & HL_SYMLINK_FALLBACK) ?
+		    HL_KIND_SYMLINK : HL_KIND_NONE;
+	return i < HL_FALLBACK_MAX ? HL_FALLBACK_KIND(flags, i) : HL_KIND_NONE;
 }

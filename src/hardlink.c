@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "diagnose.h"
 #include "hardlink.h"
 #include "path.h"
@@ -121,26 +122,200 @@ symlink_target(const struct hl_request *req, int dirfd, const char *name,
 }
 
 static int
-symlink_instead(const struct hl_request *req, int dirfd, const char *name,
-    struct hl_outcome *out)
+make_temp_symlink(int dirfd, const char *name, void *arg)
 {
-	if (symlink_target(req, dirfd, name, out->target,
-	    sizeof(out->target)) < 0 ||
-	    symlinkat(out->target, dirfd, name) < 0) {
-		hl_diagnose(req, errno, out);
-		/* EPERM again: mqueue and the like have no symlinks either. */
-		if (out->cause == HL_CAUSE_NO_LINKS_FS)
-			out->cause = HL_CAUSE_NO_LINKS_AT_ALL;
+	return symlinkat(arg, dirfd, name);
+}
+
+/* A symlink named name in dirfd, or with force one renamed over it. */
+static int
+place_symlink(const struct hl_request *req, int dirfd, const char *name,
+    bool force, struct hl_outcome *out)
+{
+	struct hl_temp	tmp;
+	int		err;
+
+	if (!force)
+		return symlinkat(out->target, dirfd, name);
+	if (hl_temp_make(&tmp, dirfd, make_temp_symlink, out->target) < 0)
 		return -1;
+	if (hl_temp_rename(&tmp, dirfd, name) < 0) {
+		err = errno;
+		hl_temp_remove(&tmp);
+		hl_diagnose_replace(req, err, out);
+		return -2;
 	}
-	out->status = HL_SYMLINKED;	/* cause and err still say why */
+	out->replaced = true;
 	return 0;
 }
 
+static void
+tried(struct hl_outcome *out, int kind, int why, int step, int err)
+{
+	if (out->ntried < HL_FALLBACK_MAX)
+		out->tried[out->ntried++] = (struct hl_tried){ kind, why, step,
+		    err };
+}
+
 /*
- * Makes name in dirfd a hard link to SRC or, where the link itself is
- * impossible and -s allows it, a symlink.  EEXIST is left to the caller.
+ * The KIND symlink: 0 made, 1 passes to the next KIND (a filesystem with
+ * no symlinks either, when there is a next), -1 ends the operand.
  */
+static int
+try_symlink(const struct hl_request *req, int dirfd, const char *name,
+    bool force, bool last, struct hl_outcome *out)
+{
+	int	rc, err;
+
+	if (symlink_target(req, dirfd, name, out->target,
+	    sizeof(out->target)) < 0)
+		rc = -1;
+	else if ((rc = place_symlink(req, dirfd, name, force, out)) == -2)
+		return -1;	/* the rename's failure, diagnosed */
+	if (rc == 0) {
+		out->status = HL_SYMLINKED;	/* cause and err still say why */
+		return 0;
+	}
+	err = errno;
+	if (!last && (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP)) {
+		tried(out, HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, err);
+		return 1;
+	}
+	hl_diagnose(req, err, out);
+	/* EPERM again: mqueue and the like have no symlinks either. */
+	if (out->cause == HL_CAUSE_NO_LINKS_FS)
+		out->cause = HL_CAUSE_NO_LINKS_AT_ALL;
+	return -1;
+}
+
+/* The mount point of DST's filesystem, which the KINDs' words name. */
+static void
+note_filesystem(int dirfd, struct hl_outcome *out)
+{
+	char	real[PATH_MAX];
+
+	if (hl_realpath_at(dirfd, ".", true, real, sizeof(real)) < 0 ||
+	    hl_mount_point(real, out->fsdir, sizeof(out->fsdir)) < 0)
+		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
+}
+
+static int
+copy_flags(const struct hl_request *req, int kinds, bool force)
+{
+	return (req->flags & HL_FOLLOW) | (force ? HL_FORCE : 0) | kinds;
+}
+
+/* A clone then a copy in one call, for copy_not_made(). */
+#define HL_KIND_BOTH	(HL_KIND_COPY + 1)
+
+/* What a clone or copy that was not made says for the operand. */
+static int
+copy_not_made(const struct hl_request *req, int dirfd, int kind,
+    const struct hl_copy_result *res, struct hl_outcome *out)
+{
+	if (res->cause == HL_COPY_EXISTS) {
+		/* DST came meanwhile: what a link would have met. */
+		hl_diagnose(req, EEXIST, out);
+		out->ntried = 0;
+		return -1;
+	}
+	if (res->clone_cause != HL_COPY_NONE)
+		tried(out, HL_KIND_CLONE, res->clone_cause, HL_STEP_CLONE, 0);
+	else if (kind == HL_KIND_BOTH && res->cause == HL_COPY_NOT_REGULAR)
+		tried(out, HL_KIND_CLONE, res->cause, res->step, 0);
+	if (kind == HL_KIND_BOTH)
+		kind = res->clone_cause != HL_COPY_NONE ||
+		    res->cause == HL_COPY_NOT_REGULAR ? HL_KIND_COPY :
+		    HL_KIND_CLONE;
+	tried(out, kind, res->cause, res->step, res->err);
+	if (res->cause != HL_COPY_NOT_REGULAR &&
+	    res->cause != HL_COPY_CLONE_XDEV)
+		note_filesystem(dirfd, out);
+	return hl_copy_passes(res->cause) ? 1 : -1;
+}
+
+/*
+ * The KINDs clone and copy (kinds: HL_COPY_CLONE, HL_COPY_DATA or both,
+ * a clone then a copy in one go), into name in dirfd, which has no '/'.
+ */
+static int
+try_copy_in(const struct hl_request *req, int dirfd, const char *name,
+    int kinds, bool force, struct hl_outcome *out)
+{
+	struct hl_copy_request	creq = {
+		.srcdirfd = req->srcdirfd,
+		.src = req->src,
+		.dstdirfd = dirfd,
+		.dst = name,
+		.flags = copy_flags(req, kinds, force),
+		.progress = req->progress,
+	};
+	struct hl_copy_result	res;
+
+	if (hl_clone_or_copy(&creq, &res) < 0)
+		return copy_not_made(req, dirfd, kinds == (HL_COPY_CLONE |
+		    HL_COPY_DATA) ? HL_KIND_BOTH : (kinds & HL_COPY_DATA) ?
+		    HL_KIND_COPY : HL_KIND_CLONE, &res, out);
+	out->status = res.made == HL_MADE_CLONE ? HL_CLONED : HL_COPIED;
+	out->replaced = res.replaced;
+	out->bytes = res.bytes;
+	return 0;
+}
+
+static int
+try_copy(const struct hl_request *req, int dirfd, const char *path,
+    int kinds, bool force, struct hl_outcome *out)
+{
+	char		 parent[PATH_MAX], namebuf[PATH_MAX];
+	const char	*name = path;
+	int		 rc;
+
+	if (strchr(path, '/') == NULL)
+		return try_copy_in(req, dirfd, path, kinds, force, out);
+	name = hl_basename(path, namebuf, sizeof(namebuf));
+	hl_parent(path, parent, sizeof(parent));
+	if ((dirfd = hl_open_dir(dirfd, parent, true)) < 0)
+		return fail(req, errno, out);
+	rc = try_copy_in(req, dirfd, name, kinds, force, out);
+	close(dirfd);
+	return rc;
+}
+
+/*
+ * --fallback: each KIND in turn, once the link itself failed for a cause
+ * that allows one (out says which).  A KIND that does not apply passes
+ * to the next; one that fails otherwise ends the operand.  A clone
+ * followed by a copy is one call, so that SRC is opened once.
+ */
+static int
+fall_back(const struct hl_request *req, int dirfd, const char *name,
+    bool force, struct hl_outcome *out)
+{
+	int	i, kind, kinds, rc = 1;
+	bool	last;
+
+	out->ntried = 0;
+	for (i = 0; rc > 0 &&
+	    (kind = hl_fallback_kind(req->flags, i)) != HL_KIND_NONE; i++) {
+		last = hl_fallback_kind(req->flags, i + 1) == HL_KIND_NONE;
+		if (kind == HL_KIND_SYMLINK) {
+			rc = try_symlink(req, dirfd, name, force, last, out);
+			continue;
+		}
+		kinds = kind == HL_KIND_CLONE ? HL_COPY_CLONE : HL_COPY_DATA;
+		if (kind == HL_KIND_CLONE &&
+		    hl_fallback_kind(req->flags, i + 1) == HL_KIND_COPY) {
+			kinds |= HL_COPY_DATA;
+			i++;
+		}
+		rc = try_copy(req, dirfd, name, kinds, force, out);
+	}
+	if (rc > 0)
+		out->status = HL_FAILED;	/* every KIND passed */
+	return rc == 0 ? 0 : -1;
+}
+
+/* Makes name in dirfd a hard link to SRC; the fallback is the caller's. */
 static int
 make_at(const struct hl_request *req, int dirfd, const char *name,
     struct hl_outcome *out)
@@ -151,10 +326,16 @@ make_at(const struct hl_request *req, int dirfd, const char *name,
 		return 0;
 	}
 	hl_diagnose(req, errno, out);
-	if (out->err == EEXIST || !(req->flags & HL_SYMLINK_FALLBACK) ||
-	    !hl_cause_falls_back(out->cause))
-		return -1;
-	return symlink_instead(req, dirfd, name, out);
+	return -1;
+}
+
+/* True when out's failure lets the fallback list have its turn. */
+static bool
+may_fall_back(const struct hl_request *req, const struct hl_outcome *out)
+{
+	return out->err != EEXIST &&
+	    hl_fallback_kind(req->flags, 0) != HL_KIND_NONE &&
+	    hl_cause_falls_back(out->cause);
 }
 
 struct temp_link {
@@ -190,6 +371,8 @@ replace_in(const struct hl_request *req, int dirfd, const char *name,
 		/* No free slot: more threads than temp.c provides for. */
 		if (errno == EAGAIN)
 			hl_diagnose(req, EAGAIN, out);
+		else if (may_fall_back(req, out))
+			return fall_back(req, dirfd, name, true, out);
 		return -1;
 	}
 	if (hl_temp_rename(&tmp, dirfd, name) < 0) {
@@ -198,10 +381,7 @@ replace_in(const struct hl_request *req, int dirfd, const char *name,
 		hl_diagnose_replace(req, err, out);
 		return -1;
 	}
-	if (out->status == HL_SYMLINKED)
-		out->replaced = true;
-	else
-		out->status = HL_REPLACED;
+	out->status = HL_REPLACED;
 	return 0;
 }
 
@@ -249,6 +429,72 @@ predicted_error(const struct hl_request *req, const struct stat *src)
 	return 0;
 }
 
+/*
+ * --dry-run: whether a clone of SRC would be made in DST's directory:
+ * on one filesystem that shares blocks, as far as its type tells.
+ */
+static bool
+predict_clone(const struct hl_request *req, const struct stat *src)
+{
+	char		parent[PATH_MAX];
+	struct stat	dir;
+	int		dirfd, rc;
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	if (!hl_can_clone() || (dirfd = hl_open_dir(req->dstdirfd, parent,
+	    true)) < 0)
+		return false;
+	rc = fstat(dirfd, &dir) == 0 && dir.st_dev == src->st_dev &&
+	    hl_fs_can_clone(dirfd) == 1;
+	close(dirfd);
+	return rc;
+}
+
+static int
+clone_predicted_cause(struct hl_outcome *out)
+{
+	if (!hl_can_clone())
+		return HL_COPY_CLONE_NOT_BUILT;
+	if (out->cause == HL_CAUSE_CROSS_DEVICE)
+		return HL_COPY_CLONE_XDEV;
+	snprintf(out->fsdir, sizeof(out->fsdir), "%s",
+	    out->where[0] != '\0' ? out->where : ".");
+	return HL_COPY_CLONE_NO_FS;
+}
+
+/* --dry-run: the first KIND that would be made, as fall_back() tries. */
+static int
+predict_fallback(const struct hl_request *req, const struct stat *src,
+    struct hl_outcome *out)
+{
+	int	i, kind;
+
+	for (i = 0; (kind = hl_fallback_kind(req->flags, i)) != HL_KIND_NONE;
+	    i++) {
+		if (kind == HL_KIND_SYMLINK) {
+			if (symlink_target(req, req->dstdirfd, req->dst,
+			    out->target, sizeof(out->target)) < 0)
+				return fail(req, errno, out);
+			out->status = HL_SYMLINKED;
+			return 0;
+		}
+		if (!S_ISREG(src->st_mode)) {
+			tried(out, kind, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC,
+			    0);
+			continue;
+		}
+		if (kind == HL_KIND_COPY || predict_clone(req, src)) {
+			out->status = kind == HL_KIND_COPY ? HL_COPIED :
+			    HL_CLONED;
+			out->bytes = (uint64_t)src->st_size;
+			return 0;
+		}
+		tried(out, kind, clone_predicted_cause(out), HL_STEP_CLONE, 0);
+	}
+	out->status = HL_FAILED;
+	return -1;
+}
+
 /* --dry-run: what hl_link() would do, from fstatat() and faccessat(). */
 static int
 predict(const struct hl_request *req, struct hl_outcome *out)
@@ -282,23 +528,23 @@ predict(const struct hl_request *req, struct hl_outcome *out)
 		return 0;
 	}
 	hl_diagnose(req, err, out);
-	if (!(req->flags & HL_SYMLINK_FALLBACK) ||
-	    !hl_cause_falls_back(out->cause))
+	if (!may_fall_back(req, out))
 		return -1;
-	if (symlink_target(req, req->dstdirfd, req->dst, out->target,
-	    sizeof(out->target)) < 0)
-		return fail(req, errno, out);
-	out->status = HL_SYMLINKED;
-	return 0;
+	return predict_fallback(req, &src, out);
 }
 
 int
 hl_link(const struct hl_request *req, struct hl_outcome *out)
 {
 	out->replaced = false;
+	out->ntried = 0;
+	out->replica = false;
 	if (req->flags & HL_DRY_RUN)
 		return predict(req, out);
 	if (make_at(req, req->dstdirfd, req->dst, out) == 0)
+		return 0;
+	if (may_fall_back(req, out) &&
+	    fall_back(req, req->dstdirfd, req->dst, false, out) == 0)
 		return 0;
 	if (out->err != EEXIST)
 		return -1;

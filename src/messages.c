@@ -8,11 +8,14 @@
  * In a template, $S is SRC and $D is DST as the user named them, $P the
  * path the failure concerns, $W and $V the directories or mount points
  * the core found, $N the link count, $L " (limit)" when the limit is
- * known, and $E strerror(errno).  Every name is quoted by hl_quote().
+ * known, $F DST's mount point (for --fallback's KINDs), and $E
+ * strerror(errno).  Every name is quoted by hl_quote().
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "copy.h"
 #include "hardlink.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
@@ -75,6 +78,78 @@ static const struct row table[] = {
 	[HL_CAUSE_OTHER] = { "$E", NULL },
 };
 
+/*
+ * --fallback: why a KIND was not made, after the link's own why.  A row
+ * per copy.c cause; HL_COPY_ERRNO has a row per step below.
+ */
+static const char *const kind_why[] = {
+	[HL_COPY_NONE] = "$E",
+	[HL_COPY_NOT_REGULAR] = "$S is not a regular file",
+	[HL_COPY_CLONE_XDEV] = "no clone across filesystems",
+	[HL_COPY_CLONE_NO_FS] = "the filesystem at $F cannot clone",
+	[HL_COPY_CLONE_NOT_BUILT] = "clones are not supported in this build",
+	[HL_COPY_CHANGED] = "$S changed while it was copied",
+	[HL_COPY_EXISTS] = "$D already exists",
+	[HL_COPY_ERRNO] = "$E",
+	[HL_DEDUPE_DIFFERS] = "the contents differ",
+	[HL_DEDUPE_NO_FS] = "the filesystem at $F cannot share blocks",
+};
+
+static const char *const step_why[] = {
+	[HL_STEP_NONE] = "$E",
+	[HL_STEP_OPEN_SRC] = "cannot read $S: $E",
+	[HL_STEP_CREATE_TEMP] = "cannot create a file beside $D: $E",
+	[HL_STEP_CLONE] = "$E",
+	[HL_STEP_COPY] = "$E while copying $S",
+	[HL_STEP_ATTRIBUTES] = "cannot set its mode, owner or times: $E",
+	[HL_STEP_PLACE] = "cannot put it in place as $D: $E",
+};
+
+static const char *const kind_name[] = {
+	[HL_KIND_NONE] = "?",
+	[HL_KIND_SYMLINK] = "symbolic link",
+	[HL_KIND_CLONE] = "clone",
+	[HL_KIND_COPY] = "copy",
+};
+
+/* A KIND's errno that is the filesystem's: the same words as a link's. */
+static const char *
+filesystem_why(int err)
+{
+	switch (err) {
+	case ENOSPC:
+		return "no space left on the filesystem at $F";
+#ifdef EDQUOT
+	case EDQUOT:
+		return "disk quota exceeded on the filesystem at $F";
+#endif
+	case EROFS:
+		return "the filesystem at $F is read-only";
+	case EIO:
+		return "input/output error on the filesystem at $F";
+	default:
+		return NULL;
+	}
+}
+
+static const char *
+tried_why(const struct hl_tried *t)
+{
+	const char	*why;
+
+	if (t->why < 0 ||
+	    (size_t)t->why >= sizeof(kind_why) / sizeof(kind_why[0]))
+		return "$E";
+	if (t->why != HL_COPY_ERRNO)
+		return kind_why[t->why];
+	if (t->step != HL_STEP_OPEN_SRC && (why = filesystem_why(t->err)))
+		return why;
+	if (t->step < 0 ||
+	    (size_t)t->step >= sizeof(step_why) / sizeof(step_why[0]))
+		return "$E";
+	return step_why[t->step];
+}
+
 static const struct row *
 row_of(enum hl_cause cause)
 {
@@ -86,6 +161,9 @@ row_of(enum hl_cause cause)
 const char *
 hl_hint(const struct hl_outcome *out)
 {
+	/* After --fallback's KINDs, "use -s" would be no help. */
+	if (out->status == HL_FAILED && out->ntried > 0)
+		return NULL;
 	return row_of(out->cause)->hint;
 }
 
@@ -117,7 +195,7 @@ append_quoted(struct text *t, const char *name)
 
 static void
 append_field(struct text *t, char field, const struct hl_request *req,
-    const struct hl_outcome *out)
+    const struct hl_outcome *out, int err)
 {
 	char	num[128];
 
@@ -137,6 +215,9 @@ append_field(struct text *t, char field, const struct hl_request *req,
 	case 'V':
 		append_quoted(t, out->where2);
 		return;
+	case 'F':
+		append_quoted(t, out->fsdir);
+		return;
 	case 'N':
 		snprintf(num, sizeof(num), "%lu", out->nlink);
 		break;
@@ -146,7 +227,7 @@ append_field(struct text *t, char field, const struct hl_request *req,
 			snprintf(num, sizeof(num), " (%ld)", out->link_max);
 		break;
 	case 'E':
-		snprintf(num, sizeof(num), "%s", strerror(out->err));
+		snprintf(num, sizeof(num), "%s", strerror(err));
 		break;
 	default:
 		num[0] = field;
@@ -155,20 +236,44 @@ append_field(struct text *t, char field, const struct hl_request *req,
 	append(t, num, strlen(num));
 }
 
+static void
+append_template(struct text *t, const char *p, const struct hl_request *req,
+    const struct hl_outcome *out, int err)
+{
+	const char	*dollar;
+
+	while ((dollar = strchr(p, '$')) != NULL && dollar[1] != '\0') {
+		append(t, p, (size_t)(dollar - p));
+		append_field(t, dollar[1], req, out, err);
+		p = dollar + 2;
+	}
+	append(t, p, strlen(p));
+}
+
+/*
+ * The link's why and, for a failure after --fallback's KINDs, each
+ * KIND's: "...another filesystem; clone: ...; copy: ...".
+ */
 int
 hl_format_why(const struct hl_request *req, const struct hl_outcome *out,
     char *buf, size_t size)
 {
 	struct text	 t = { buf, size, 0 };
-	const char	*p = row_of(out->cause)->why, *dollar;
+	int		 i, kind;
 
 	if (size > 0)
 		buf[0] = '\0';
-	while ((dollar = strchr(p, '$')) != NULL && dollar[1] != '\0') {
-		append(&t, p, (size_t)(dollar - p));
-		append_field(&t, dollar[1], req, out);
-		p = dollar + 2;
+	append_template(&t, row_of(out->cause)->why, req, out, out->err);
+	for (i = 0; out->status == HL_FAILED && i < out->ntried &&
+	    i < HL_FALLBACK_MAX; i++) {
+		kind = out->tried[i].kind;
+		append(&t, "; ", 2);
+		if (kind < 0 || kind > HL_KIND_COPY)
+			kind = HL_KIND_NONE;
+		append(&t, kind_name[kind], strlen(kind_name[kind]));
+		append(&t, ": ", 2);
+		append_template(&t, tried_why(&out->tried[i]), req, out,
+		    out->tried[i].err);
 	}
-	append(&t, p, strlen(p));
 	return (int)t.len;
 }

@@ -24,6 +24,7 @@ enum long_only {
 	OPT_RELATIVE,
 	OPT_DRY_RUN,
 	OPT_LIST,
+	OPT_FALLBACK,	/* links' options end here: see note_link_option() */
 	OPT_DEDUP,
 	OPT_MIN_SIZE,
 	OPT_MAX_SIZE,
@@ -43,6 +44,7 @@ static const struct option long_options[] = {
 	{ "src-dir",		required_argument,	NULL, OPT_SRC_DIR },
 	{ "dst-dir",		required_argument,	NULL, OPT_DST_DIR },
 	{ "symlink-fallback",	no_argument,		NULL, 's' },
+	{ "fallback",		required_argument,	NULL, OPT_FALLBACK },
 	{ "relative",		no_argument,		NULL, OPT_RELATIVE },
 	{ "force",		no_argument,		NULL, 'f' },
 	{ "interactive",	no_argument,		NULL, 'i' },
@@ -171,6 +173,7 @@ apply_dedup_option(int c, struct options *o)
 	default:
 		if (d->conflict == NULL && (c == OPT_SRC_DIR ||
 		    c == OPT_DST_DIR || c == OPT_RELATIVE || c == OPT_LIST ||
+		    c == OPT_FALLBACK ||
 		    (c <= CHAR_MAX && strchr("fisnTtLPr0", c) != NULL)))
 			d->conflict = long_option_of(c)->name;
 		return 0;
@@ -193,6 +196,8 @@ apply_option(int c, struct options *o)
 		o->link_flags &= ~HL_FOLLOW;
 		break;
 	case 's':
+		/* -s is --fallback=symlink: the last of the two wins. */
+		o->link_flags &= ~HL_FALLBACK_MASK;
 		o->link_flags |= HL_SYMLINK_FALLBACK;
 		break;
 	case OPT_RELATIVE:
@@ -253,6 +258,60 @@ apply_option(int c, struct options *o)
 		o->progress = PROGRESS_NEVER;
 		break;
 	}
+}
+
+static const char *const kind_names[] = {
+	[HL_KIND_SYMLINK] = "symlink",
+	[HL_KIND_CLONE] = "clone",
+	[HL_KIND_COPY] = "copy",
+};
+
+static int
+kind_of(const char *word, size_t len)
+{
+	int	k;
+
+	for (k = HL_KIND_SYMLINK; k <= HL_KIND_COPY; k++)
+		if (strlen(kind_names[k]) == len &&
+		    strncmp(word, kind_names[k], len) == 0)
+			return k;
+	return HL_KIND_NONE;
+}
+
+/*
+ * --fallback=KIND[,KIND]...: replaces -s or an earlier --fallback, as
+ * the last of them wins.  Each KIND at most once, none empty.
+ */
+static int
+parse_fallback(const char *arg, struct options *o, char *msg, size_t size)
+{
+	const char	*p = arg;
+	int		 flags = 0, seen = 0, n = 0, k;
+	size_t		 len;
+
+	for (;;) {
+		len = strcspn(p, ",");
+		if ((k = kind_of(p, len)) == HL_KIND_NONE)
+			return usage_error(msg, size, "--fallback wants KINDs "
+			    "symlink, clone or copy, separated by commas, "
+			    "not %s", arg);
+		if (seen & (1 << k))
+			return usage_error(msg, size, "--fallback names a KIND "
+			    "twice in %s", arg);
+		if (k == HL_KIND_CLONE && !hl_can_clone())
+			return usage_error(msg, size, "--fallback=clone: clones "
+			    "are not supported in this build", NULL);
+		seen |= 1 << k;
+		flags |= HL_FALLBACK_SET(k, n++);
+		if (k == HL_KIND_SYMLINK)
+			flags |= HL_SYMLINK_FALLBACK;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	o->link_flags &= ~(HL_FALLBACK_MASK | HL_SYMLINK_FALLBACK);
+	o->link_flags |= flags;
+	return 0;
 }
 
 /* Remembers the first option that only means something for linking. */
@@ -427,6 +486,9 @@ parse_options(int argc, char **argv, struct options *o, char *msg,
 	    NULL)) != -1) {
 		if (c == '?' || c == ':')
 			return bad_option(c, argc, argv, msg, size);
+		if (c == OPT_FALLBACK &&
+		    parse_fallback(optarg, o, msg, size) < 0)
+			return -1;
 		apply_option(c, o);
 		note_link_option(c, o);
 	}

@@ -50,6 +50,9 @@ static const char usage_text[] =
 "      --dst-dir=DIR           resolve DST, DIR and -t DIR against DIR\n"
 "  -s, --symlink-fallback      make a symbolic link where no hard link can "
 "be\n"
+"      --fallback=KIND,...     where no hard link can be, make the first KIND\n"
+"                              that works: symlink, clone, copy (-s: "
+"symlink)\n"
 "      --relative              with -s, the symbolic link holds a relative "
 "path\n"
 "  -f, --force                 replace an existing DST, atomically\n"
@@ -60,7 +63,7 @@ static const char usage_text[] =
 "directory\n"
 "  -t, --target-directory=DIR  make the links in DIR\n"
 "  -v, --verbose               print each link made\n"
-"  -q, --quiet                 print no notice for a symbolic link fallback\n"
+"  -q, --quiet                 print no notice for a fallback\n"
 "      --dry-run               say what would be done, and change nothing\n"
 "  -r, --recursive             replicate directory trees (see above)\n"
 "  -j, --jobs=N                with -r, --dedup, use N threads (default: one "
@@ -178,6 +181,37 @@ outcome_failed(struct out_buffers *b, const struct hl_request *req,
 		say(stderr, "hint: %s", hint);
 }
 
+/*
+ * A clone or copy: "made a copy instead" once the link failed (never for
+ * the files of a replica, announced once as the replica), and with -v
+ * "'DST' <= 'SRC' (copy)": the arrow turned, as the bytes came over.
+ */
+static void
+outcome_copied(const struct hl_out *o, struct out_buffers *b,
+    const struct hl_request *req, const struct hl_outcome *out)
+{
+	bool		 dry = o->dry_run;
+	const char	*what = out->status == HL_CLONED ? "clone" : "copy";
+	const char	*many = out->status == HL_CLONED ? "clones or copies" :
+			    "copies";
+
+	quoted(req->dst_shown, b->a);
+	if (!dry && !o->quiet && out->cause != HL_CAUSE_NONE) {
+		hl_format_why(req, out, b->why, sizeof(b->why));
+		say(stderr, "%s: made %s%s instead: %s", b->a,
+		    out->replica ? "a replica of " : "a ",
+		    out->replica ? many : what, b->why);
+	}
+	if (dry)
+		printf("would make %s%s %s <= %s\n",
+		    out->replica ? "a replica of " : "a ",
+		    out->replica ? many : what, b->a,
+		    quoted(req->src_shown, b->b));
+	else if (o->verbose && !out->replica)
+		printf("%s <= %s (%s)\n", b->a, quoted(req->src_shown, b->b),
+		    what);
+}
+
 static void
 outcome_done(const struct hl_out *o, struct out_buffers *b,
     const struct hl_request *req, const struct hl_outcome *out)
@@ -186,6 +220,10 @@ outcome_done(const struct hl_out *o, struct out_buffers *b,
 	const char	*verb = out->status == HL_REPLACED ? "would replace " :
 			    "would link ";
 
+	if (out->status == HL_CLONED || out->status == HL_COPIED) {
+		outcome_copied(o, b, req, out);
+		return;
+	}
 	quoted(req->dst_shown, b->a);
 	if (out->status != HL_SYMLINKED) {
 		printf("%s%s => %s\n", dry ? verb : "", b->a,
@@ -210,8 +248,9 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 	struct out_buffers	*b;
 
 	if (out->status != HL_FAILED && (out->status == HL_ALREADY ||
-	    (!o->dry_run && !o->verbose &&
-	    (out->status != HL_SYMLINKED || o->quiet))))
+	    (!o->dry_run && !o->verbose && (o->quiet ||
+	    out->status == HL_LINKED || out->status == HL_REPLACED ||
+	    (out->status != HL_SYMLINKED && out->cause == HL_CAUSE_NONE)))))
 		return;		/* the fast path: nothing to say */
 	if ((b = buffers(o)) == NULL)
 		return;

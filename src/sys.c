@@ -840,6 +840,20 @@ hl_can_clone(void)
 }
 
 int
+hl_fs_can_clone(int dirfd)
+{
+	struct statfs	sf;
+	unsigned long	type;
+
+	if (fstatfs(dirfd, &sf) < 0)
+		return -1;
+	type = (unsigned long)sf.f_type & 0xffffffffUL;
+	/* Btrfs, XFS (when made with reflink=1, the default), bcachefs. */
+	return type == 0x9123683eUL || type == 0x58465342UL ||
+	    type == 0xca451a4eUL ? 1 : 0;
+}
+
+int
 hl_clone_fd(int srcfd, int dstfd)
 {
 	return ioctl(dstfd, FICLONE, srcfd);
@@ -929,6 +943,13 @@ hl_can_clone(void)
 }
 
 int
+hl_fs_can_clone(int dirfd)
+{
+	(void)dirfd;
+	return 0;
+}
+
+int
 hl_clone_fd(int srcfd, int dstfd)
 {
 	(void)srcfd;
@@ -988,6 +1009,13 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 }
 
 #endif
+
+/* XSI's mknodat(), for -r's replica of fifos, sockets and devices. */
+int
+hl_mknod(int dirfd, const char *name, mode_t mode, dev_t dev)
+{
+	return mknodat(dirfd, name, mode, dev);
+}
 
 bool
 hl_not_supported(int err)

@@ -114,6 +114,10 @@ void	hl_mounts_free(struct hl_mounts *m);
 
 /* False in a build that has no FICLONE: the clone KIND is refused. */
 bool	hl_can_clone(void);
+/* mknodat(2): a fifo, socket or device node named name in dirfd. */
+int	hl_mknod(int dirfd, const char *name, mode_t mode, dev_t dev);
+/* Whether dirfd's filesystem shares blocks, by its type (--dry-run). */
+int	hl_fs_can_clone(int dirfd);
 
 /* Makes dstfd share all of srcfd's blocks (FICLONE). */
 int	hl_clone_fd(int srcfd, int dstfd);

@@ -23,10 +23,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "diagnose.h"
 #include "dirstack.h"
 #include "path.h"
 #include "pool.h"
+#include "replica.h"
 #include "sys.h"
 #include "tree.h"
 #include "walk.h"
@@ -64,6 +66,9 @@ struct shared {
 	struct hl_mounts		 mounts;	/* below SRC */
 	size_t				 rootlen;	/* of "SRC/" as shown */
 	int				 failures;
+	int				 replica_kinds;	/* across filesystems */
+	struct hl_replica		*replica;	/* or NULL: links */
+	int				 replica_fd;	/* its top, or -1 */
 };
 
 /* A replica directory; slot.fd is -1 when closed or never made. */
@@ -311,6 +316,20 @@ link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
 	HL_COUNT(treq->counters, files, 1);
 }
 
+/* An entry of a replica across filesystems, made and reported. */
+static void
+replica_entry(struct shared *sh, const struct hl_request *req,
+    struct hl_outcome *out)
+{
+	int	rc = hl_replica_entry(sh->replica, req, out);
+
+	lock(sh);
+	if (rc < 0)
+		sh->failures++;
+	sh->req->ops->report(sh->req->ctx, req, out);
+	unlock(sh);
+}
+
 static void
 link_entry(struct tree *t, const char *name)
 {
@@ -323,9 +342,13 @@ link_entry(struct tree *t, const char *name)
 		.dst_shown = dst_path(t, name),
 		/* A symlink in the tree is linked, never followed. */
 		.flags = t->sh->req->top.flags & ~HL_FOLLOW,
+		.progress = t->sh->req->progress,
 	};
 
-	link_one(t->sh, &req, &t->w->out);
+	if (t->sh->replica != NULL)
+		replica_entry(t->sh, &req, &t->w->out);
+	else
+		link_one(t->sh, &req, &t->w->out);
 }
 
 /* The symlink -s makes for a mount point: to its source directory. */
@@ -676,11 +699,14 @@ is_inside(int parentfd, const char *name, const struct stat *src)
 }
 
 /*
- * DSTDIR is on another filesystem than SRCDIR, and nothing is made.  With
- * -s, DSTDIR becomes a symlink to SRCDIR, as for any operand that cannot
- * be hard-linked; without, the outcome is that of a link across devices.
+ * DSTDIR is on another filesystem than SRCDIR.  A --fallback list that
+ * starts with clone or copy makes it a replica of clones or copies,
+ * announced here once (returns 0: go on).  Else nothing is made: with
+ * -s (symlink first), DSTDIR becomes a symlink to SRCDIR, as for any
+ * operand that cannot be hard-linked; without, the outcome is that of a
+ * link across devices.
  */
-static void
+static int
 cross_device(struct shared *sh, int parentfd, const char *name)
 {
 	struct hl_request	req = sh->req->top;
@@ -688,15 +714,55 @@ cross_device(struct shared *sh, int parentfd, const char *name)
 
 	req.dstdirfd = parentfd;
 	req.dst = name;
-	if (req.flags & HL_SYMLINK_FALLBACK) {
+	sh->replica_kinds = hl_replica_kinds(req.flags);
+	if (sh->replica_kinds == 0 && hl_fallback_kind(req.flags, 0) ==
+	    HL_KIND_SYMLINK) {
 		link_one(sh, &req, &out);
-		return;
+		return -1;
 	}
 	hl_diagnose(&req, EXDEV, &out);
 	lock(sh);
-	sh->failures++;
+	if (sh->replica_kinds != 0) {
+		out.replica = true;
+		out.status = (sh->replica_kinds & HL_COPY_CLONE) ? HL_CLONED :
+		    HL_COPIED;
+	} else
+		sh->failures++;
 	sh->req->ops->report(sh->req->ctx, &req, &out);
 	unlock(sh);
+	return sh->replica_kinds != 0 ? 0 : -1;
+}
+
+static void
+lock_shared(void *arg)
+{
+	lock(arg);
+}
+
+static void
+unlock_shared(void *arg)
+{
+	unlock(arg);
+}
+
+/* The replica's entries are made by replica.c, from its top directory. */
+static int
+start_replica(struct shared *sh, int dstfd)
+{
+	struct hl_replica_setup	setup = {
+		.kinds = sh->replica_kinds,
+		.rootfd = -1,
+		.rootlen = strlen(sh->req->top.dst_shown),
+		.lock = lock_shared,
+		.unlock = unlock_shared,
+		.arg = sh,
+	};
+
+	if (dstfd >= 0 && (setup.rootfd = sh->replica_fd =
+	    fcntl(dstfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	sh->replica = hl_replica_new(&setup);
+	return sh->replica != NULL ? 0 : -1;
 }
 
 /*
@@ -719,11 +785,10 @@ check_destination(struct shared *sh, const struct stat *src, int parentfd,
 	    sizeof(srcreal)) < 0 ||
 	    hl_realpath_at(parentfd, ".", true, dstreal, sizeof(dstreal)) < 0)
 		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
-	if (st.st_dev != src->st_dev ||
-	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) {
-		cross_device(sh, parentfd, name);
+	if ((st.st_dev != src->st_dev ||
+	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) &&
+	    cross_device(sh, parentfd, name) < 0)
 		return -1;
-	}
 	if (is_inside(parentfd, name, src)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
@@ -787,6 +852,12 @@ root_job(struct shared *sh, struct job *job)
 		sh->replica_dev = st.st_dev;
 		sh->replica_ino = st.st_ino;
 	}
+	if (sh->replica_kinds != 0 && start_replica(sh, job->dstfd) < 0) {
+		failed(sh, HL_TREE_READ, req->src_shown, errno);
+		if (job->dstfd >= 0)
+			close(job->dstfd);
+		return -1;
+	}
 	job->srcpath = strdup(req->src_shown);
 	job->dstpath = strdup(req->dst_shown);
 	if (job->srcpath == NULL || job->dstpath == NULL) {
@@ -819,7 +890,7 @@ hl_tree(const struct hl_tree_request *req)
 		.stack_size = TREE_STACK,
 		.run = run_job,
 	};
-	struct shared			sh = { .req = req };
+	struct shared			sh = { .req = req, .replica_fd = -1 };
 	struct job			root = { .srcfd = -1 };
 	/* -i asks, and --dry-run's lines read best in walk order. */
 	int				jobs = (req->top.flags & HL_DRY_RUN) ||
@@ -845,5 +916,8 @@ hl_tree(const struct hl_tree_request *req)
 	if (sh.pool != NULL)
 		hl_pool_finish(sh.pool);
 	hl_mounts_free(&sh.mounts);
+	hl_replica_free(sh.replica);
+	if (sh.replica_fd >= 0)
+		close(sh.replica_fd);
 	return sh.failures;
 }

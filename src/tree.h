@@ -31,7 +31,10 @@ enum hl_tree_failure {
  * hl_tree() prints nothing: it hands each outcome and event to these,
  * one at a time even when it runs threads.  A DSTDIR on another
  * filesystem than SRCDIR is reported as DSTDIR's own outcome: a symlink
- * to SRCDIR under -s, else the failure of a link across devices.  ask, when not NULL, is -i:
+ * to SRCDIR under -s, a replica of clones or copies (HL_CLONED or
+ * HL_COPIED with replica set, announced once, and each file's outcome
+ * after it with no cause) under --fallback=clone or copy first, else the
+ * failure of a link across devices.  ask, when not NULL, is -i:
  * whether to replace an existing entry (> 0), keep it and count a
  * failure (0), or neither, as under --dry-run (< 0); hl_tree() then runs
  * on one thread.
@@ -57,6 +60,8 @@ struct hl_tree_ops {
 struct hl_tree_request {
 	struct hl_request		 top;
 	int				 jobs;	/* threads, at most */
+	/* Bytes cloned or copied, chunk by chunk, from any worker. */
+	const struct hl_progress	*progress;
 	const struct hl_tree_ops	*ops;
 	void				*ctx;
 	/* Or NULL: files, dirs (and bytes_done of copies) added as done. */

@@ -5,7 +5,7 @@
 # nothing from bash-completion, and can be sourced from ~/.bashrc too.
 
 _hlink_options='-L --follow -P --no-follow --src-dir= --dst-dir=
-	-s --symlink-fallback --relative -f --force -i --interactive
+	-s --symlink-fallback --fallback= --relative -f --force -i --interactive
 	-n --no-dereference -T --no-target-directory -t --target-directory=
 	-v --verbose -q --quiet --dry-run -r --recursive -j --jobs= --list
 	-0 --null --dedup --min-size= --max-size= --content-only --respect-time --clone

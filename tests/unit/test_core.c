@@ -137,7 +137,7 @@ static struct hl_request
 request(const struct sandbox *f, const char *src, const char *dst, int flags)
 {
 	struct hl_request	req = { f->dirfd, src, src, f->dirfd, dst, dst,
-				    flags };
+				    flags, NULL };
 
 	return req;
 }
@@ -858,6 +858,66 @@ test_core__dry_run_predicts_directory_fallback(void **state)
 	assert_false(exists(f->dirfd, "b"));
 }
 
+#define COPY_FIRST	(HL_FOLLOW | HL_FALLBACK_SET(HL_KIND_COPY, 0))
+
+/* --fallback=copy: a copy for each cause -s falls back for. */
+static void
+test_core__fallback_copy_for_each_cause(void **state)
+{
+	static const int	errs[] = { EXDEV, EMLINK };
+	struct sandbox		*f = *state;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		assert_int_equal(link_failing(f, "b", COPY_FIRST, errs[i]), 0);
+		assert_int_equal(out.status, HL_COPIED);
+		assert_int_equal(out.err, errs[i]);
+		assert_true(hl_cause_falls_back(out.cause));
+		assert_false(same_file(f->dirfd, "a", "b"));
+		assert_int_equal(stat_of(f->dirfd, "b").st_size,
+		    stat_of(f->dirfd, "a").st_size);
+		assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
+	}
+	assert_no_temp_left(f);
+}
+
+/* --fallback=copy never hides what -s would not hide either. */
+static void
+test_core__fallback_copy_not_for_errors(void **state)
+{
+	static const int	errs[] = { ENOENT, EACCES, ENOSPC, EDQUOT,
+				    EROFS, EIO, ELOOP, ENAMETOOLONG, ENOTDIR };
+	struct sandbox		*f = *state;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		assert_int_equal(link_failing(f, "b", COPY_FIRST, errs[i]), -1);
+		assert_int_equal(out.status, HL_FAILED);
+		assert_int_equal(out.err, errs[i]);
+		assert_int_equal(out.ntried, 0);
+	}
+	assert_false(exists(f->dirfd, "b"));
+}
+
+/* The order is kept: copy before symlink makes a copy. */
+static void
+test_core__fallback_order(void **state)
+{
+	struct sandbox	*f = *state;
+
+	assert_int_equal(link_failing(f, "b", HL_FOLLOW | HL_SYMLINK_FALLBACK |
+	    HL_FALLBACK_SET(HL_KIND_COPY, 0) |
+	    HL_FALLBACK_SET(HL_KIND_SYMLINK, 1), EXDEV), 0);
+	assert_int_equal(out.status, HL_COPIED);
+	assert_false(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+	assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
+	assert_int_equal(link_failing(f, "b", HL_FOLLOW | HL_SYMLINK_FALLBACK |
+	    HL_FALLBACK_SET(HL_KIND_SYMLINK, 0) |
+	    HL_FALLBACK_SET(HL_KIND_COPY, 1), EXDEV), 0);
+	assert_int_equal(out.status, HL_SYMLINKED);
+	assert_true(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+}
+
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int
@@ -865,6 +925,9 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		T(test_core__links),
+		T(test_core__fallback_copy_for_each_cause),
+		T(test_core__fallback_copy_not_for_errors),
+		T(test_core__fallback_order),
 		T(test_core__already_linked_changes_nothing),
 		T(test_core__same_entry_is_never_removed),
 		T(test_core__same_symlink_entry_is_kept),

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy.h"
 #include "hardlink.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
@@ -438,6 +439,54 @@ test_messages__falls_back(void **state)
 	}
 }
 
+static void
+add_tried(int kind, int why, int step, int err)
+{
+	outcome.tried[outcome.ntried++] = (struct hl_tried){ kind, why, step,
+	    err };
+}
+
+/* --fallback: the link's why, then each KIND's, and no hint. */
+static void
+test_messages__fallback_kinds(void **state)
+{
+	(void)state;
+	failed(HL_CAUSE_SRC_IS_DIR, EPERM);
+	add_tried(HL_KIND_CLONE, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC, 0);
+	add_tried(HL_KIND_COPY, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC, 0);
+	assert_message(&request, &outcome, "'a' is a directory, and "
+	    "directories cannot be hard-linked; clone: 'a' is not a regular "
+	    "file; copy: 'a' is not a regular file", NULL);
+	failed(HL_CAUSE_TOO_MANY_LINKS, EMLINK);
+	outcome.nlink = 8;
+	set_field(outcome.fsdir, "/m");
+	add_tried(HL_KIND_CLONE, HL_COPY_CLONE_NO_FS, HL_STEP_CLONE, 0);
+	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_COPY, ENOSPC);
+	assert_message(&request, &outcome, "'a' already has 8 links, the "
+	    "maximum for its filesystem; clone: the filesystem at '/m' "
+	    "cannot clone; copy: no space left on the filesystem at '/m'",
+	    NULL);
+	failed(HL_CAUSE_OTHER_OWNER, EPERM);
+	add_tried(HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, EPERM);
+	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, EACCES);
+	assert_message(&request, &outcome, "'a' belongs to another user, and "
+	    "fs.protected_hardlinks forbids linking it; symbolic link: cannot "
+	    "put it in place as 'd/b': Operation not permitted; copy: cannot "
+	    "read 'a': Permission denied", NULL);
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	add_tried(HL_KIND_CLONE, HL_COPY_CLONE_XDEV, HL_STEP_CLONE, EXDEV);
+	add_tried(HL_KIND_COPY, HL_COPY_CHANGED, HL_STEP_COPY, 0);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; clone: no clone across filesystems; "
+	    "copy: 'a' changed while it was copied", NULL);
+	/* A copy made: the notice's why is the link's alone. */
+	outcome.status = HL_COPIED;
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem", HINT_SYMLINK);
+}
+
 int
 main(void)
 {
@@ -472,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_messages__truncated_number),
 		cmocka_unit_test(test_messages__small_buffer),
 		cmocka_unit_test(test_messages__falls_back),
+		cmocka_unit_test(test_messages__fallback_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

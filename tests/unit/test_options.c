@@ -160,6 +160,105 @@ test_options__symlink_fallback(void **state)
 	assert_int_equal(c.opts.link_flags, HL_FOLLOW | HL_SYMLINK_FALLBACK);
 }
 
+/* The i-th KIND of the parsed list, as the core reads it. */
+static int
+kind(const struct cmdline *c, int i)
+{
+	return hl_fallback_kind(c->opts.link_flags, i);
+}
+
+static void
+test_options__fallback_list(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--fallback=clone,copy", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_CLONE);
+	assert_int_equal(kind(&c, 1), HL_KIND_COPY);
+	assert_int_equal(kind(&c, 2), HL_KIND_NONE);
+	assert_false(c.opts.link_flags & HL_SYMLINK_FALLBACK);
+	parse_ok(&c, ARGV("--fallback", "copy,symlink,clone", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_COPY);
+	assert_int_equal(kind(&c, 1), HL_KIND_SYMLINK);
+	assert_int_equal(kind(&c, 2), HL_KIND_CLONE);
+	assert_true(c.opts.link_flags & HL_SYMLINK_FALLBACK);
+	parse_ok(&c, ARGV("--fallback=symlink", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_SYMLINK);
+	assert_int_equal(kind(&c, 1), HL_KIND_NONE);
+}
+
+/* -s is --fallback=symlink, and the last of the two given wins. */
+static void
+test_options__fallback_last_wins(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("-s", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_SYMLINK);
+	assert_int_equal(kind(&c, 1), HL_KIND_NONE);
+	parse_ok(&c, ARGV("-s", "--fallback=copy", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_COPY);
+	assert_int_equal(kind(&c, 1), HL_KIND_NONE);
+	assert_false(c.opts.link_flags & HL_SYMLINK_FALLBACK);
+	parse_ok(&c, ARGV("--fallback=copy", "-s", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_SYMLINK);
+	assert_int_equal(kind(&c, 1), HL_KIND_NONE);
+	parse_ok(&c, ARGV("--fallback=copy", "--fallback=clone", "a", "b"));
+	assert_int_equal(kind(&c, 0), HL_KIND_CLONE);
+	assert_int_equal(kind(&c, 1), HL_KIND_NONE);
+}
+
+static void
+test_options__fallback_bad(void **state)
+{
+	(void)state;
+	assert_usage_error(ARGV("--fallback=", "a", "b"),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not ''");
+	assert_usage_error(ARGV("--fallback=cp", "a", "b"),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not 'cp'");
+	assert_usage_error(ARGV("--fallback=copy,", "a", "b"),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not 'copy,'");
+	assert_usage_error(ARGV("--fallback=,copy", "a", "b"),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not ',copy'");
+	assert_usage_error(ARGV("--fallback=Copy", "a", "b"),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not 'Copy'");
+	assert_usage_error(ARGV("--fallback=copy,clone,copy", "a", "b"),
+	    "--fallback names a KIND twice in 'copy,clone,copy'");
+	assert_usage_error(ARGV("--fallback", "a", "b", NULL),
+	    "--fallback wants KINDs symlink, clone or copy, separated by "
+	    "commas, not 'a'");
+	assert_usage_error(ARGV("--fallback"),
+	    "option '--fallback' requires an argument");
+}
+
+/* --relative goes with a list that holds symlink, wherever in it. */
+static void
+test_options__fallback_relative(void **state)
+{
+	struct cmdline	c;
+
+	(void)state;
+	parse_ok(&c, ARGV("--relative", "--fallback=copy,symlink", "a", "b"));
+	assert_true(c.opts.link_flags & HL_RELATIVE);
+	assert_usage_error(ARGV("--relative", "--fallback=clone,copy", "a",
+	    "b"), "--relative requires -s (--symlink-fallback)");
+	assert_usage_error(ARGV("-s", "--fallback=copy", "--relative", "a",
+	    "b"), "--relative requires -s (--symlink-fallback)");
+	assert_usage_error(ARGV("--list", "--fallback=copy", "f"),
+	    "option '--fallback' cannot be used with --list");
+	assert_usage_error(ARGV("--dedup", "--fallback=copy", "r"),
+	    "option '--fallback' cannot be used with --dedup");
+	assert_usage_error(ARGV("--fallback=copy", "--dedup", "r"),
+	    "option '--fallback' cannot be used with --dedup");
+}
+
 static void
 test_options__relative_with_symlink(void **state)
 {
@@ -647,6 +746,10 @@ main(void)
 		cmocka_unit_test(test_options__missing_argument_long),
 		cmocka_unit_test(test_options__argument_not_allowed),
 		cmocka_unit_test(test_options__ambiguous_long),
+		cmocka_unit_test(test_options__fallback_list),
+		cmocka_unit_test(test_options__fallback_last_wins),
+		cmocka_unit_test(test_options__fallback_bad),
+		cmocka_unit_test(test_options__fallback_relative),
 		cmocka_unit_test(test_options__recursive),
 		cmocka_unit_test(test_options__jobs),
 		cmocka_unit_test(test_options__list),

@@ -1,0 +1,439 @@
+# t_fallback_copy.sh: --fallback=KIND[,KIND]... with clone and copy, on
+# the sandbox's ext4, /dev/shm's tmpfs, and Btrfs, XFS and ext4 loop
+# images in a private mount namespace; -r's replica across filesystems.
+
+XDEV_WHY()	# SRC DST: the why of a link from the sandbox to $SHM
+{
+	printf "'%s' is on '%s' and '%s' would be on '%s', another filesystem" \
+	    "$1" "$(mount_point "$SB")" "$2" "$(mount_point "$SHM")"
+}
+
+# a listing that cp -a's replica must match, name by name
+tree_listing()
+{
+	(cd "$1" && find . -printf '%P %y %n %m %U %G %l %T@\n' | LC_ALL=C sort)
+}
+
+test_fallback_copy__copy_across_filesystems()
+{
+	shm_sandbox
+	printf 'data\n' >a
+	chmod 640 a
+	touch -d '2001-02-03 04:05:06.5' a
+	run_hlink --fallback=copy a "$SHM/b"
+	expect_status 0
+	expect_stdout
+	expect_stderr "hlink: '$SHM/b': made a copy instead: $(XDEV_WHY a "$SHM/b")"
+	expect_content "$SHM/b" data
+	[ "$(stat -c '%a %Y %y' "$SHM/b")" = "$(stat -c '%a %Y %y' a)" ] ||
+	    fail "mode or times differ: $(stat -c '%a %y' "$SHM/b" a)"
+	expect_no_temp "$SHM"
+}
+
+test_fallback_copy__v_and_q()
+{
+	shm_sandbox
+	mkfile a
+	run_hlink -v -q --fallback=copy a "$SHM/b"
+	expect_status 0
+	expect_stderr
+	expect_stdout "'$SHM/b' <= 'a' (copy)"
+	run_hlink -q --fallback=copy a "$SHM/c"
+	expect_ok
+	expect_content "$SHM/c" a
+}
+
+# A copy is not a link: a rerun is EEXIST, and -f replaces atomically.
+test_fallback_copy__rerun_and_force()
+{
+	shm_sandbox
+	mkfile a one
+	run_hlink -q --fallback=copy a "$SHM/b"
+	expect_ok
+	run_hlink -q --fallback=copy a "$SHM/b"
+	expect_cannot "$SHM/b" a "'$SHM/b' already exists" "use -f to replace it"
+	mkfile a two
+	local before
+	before=$(ino "$SHM/b")
+	run_hlink -q -f --fallback=copy a "$SHM/b"
+	expect_ok
+	expect_content "$SHM/b" two
+	[ "$(ino "$SHM/b")" != "$before" ] || fail "-f wrote into the old DST"
+	expect_no_temp "$SHM"
+}
+
+test_fallback_copy__clone_passes_to_copy()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	shm_sandbox
+	mkfile a
+	run_hlink -v --fallback=clone,copy a "$SHM/b"
+	expect_status 0
+	expect_stdout "'$SHM/b' <= 'a' (copy)"
+	expect_content "$SHM/b" a
+	run_hlink --fallback=clone a "$SHM/c"
+	expect_cannot "$SHM/c" a \
+	    "$(XDEV_WHY a "$SHM/c"); clone: no clone across filesystems"
+	expect_missing "$SHM/c"
+	expect_no_temp "$SHM"
+}
+
+test_fallback_copy__directory_is_never_copied()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	mkdir d
+	run_hlink --fallback=clone,copy d e
+	expect_cannot e d "'d' is a directory, and directories cannot be hard-linked; clone: 'd' is not a regular file; copy: 'd' is not a regular file"
+	expect_missing e
+	run_hlink -q --fallback=copy,symlink d e
+	expect_ok
+	expect_symlink e "$SB/d"
+}
+
+# The errors the fallback must not hide are said as without it.
+test_fallback_copy__no_fallback_for_errors()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	shm_sandbox
+	run_hlink --fallback=copy missing "$SHM/b"
+	expect_cannot "$SHM/b" missing "'missing' does not exist"
+	mkfile a
+	mkfile b
+	run_hlink --fallback=clone,copy a b
+	expect_cannot b a "'b' already exists" "use -f to replace it"
+	expect_content b b
+}
+
+test_fallback_copy__dry_run_changes_nothing()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	shm_sandbox
+	mkfile a
+	snap_save . "$SHM"
+	run_hlink --dry-run --fallback=clone,copy a "$SHM/b"
+	expect_status 0
+	expect_stdout "would make a copy '$SHM/b' <= 'a'"
+	expect_stderr
+	expect_unchanged . "$SHM"
+	mkdir d
+	run_hlink --dry-run --fallback=copy d "$SHM/e"
+	expect_status 1
+	expect_missing "$SHM/e"
+}
+
+test_fallback_copy__sparse_file_keeps_holes()
+{
+	shm_sandbox
+	truncate -s 64M sparse
+	printf x | dd of=sparse bs=1 seek=$((32 << 20)) conv=notrunc \
+	    status=none
+	run_hlink -q --fallback=copy sparse "$SHM/s"
+	expect_ok
+	cmp -s sparse "$SHM/s" || fail "the copy's content differs"
+	local blocks
+	blocks=$(stat -c %b "$SHM/s")
+	[ "$blocks" -lt 1024 ] ||
+	    fail "the copy of a 64 MiB sparse file has $blocks blocks"
+}
+
+# ENOSPC: the operand fails, the temporary is gone, DST as it was.
+test_fallback_copy__enospc_keeps_dst()
+{
+	in_ns '
+		mount_tmpfs small size=1M
+		head -c 4M /dev/urandom >big
+		mkfile small/b old
+		snap_save_loose small
+		run_hlink -f --fallback=copy big small/b
+		expect_status 1
+		[[ $err == *"no space left on the filesystem at '\''$SB/small'\''"* ]] ||
+		    fail "no ENOSPC sentence: $err"
+		expect_content small/b old
+		expect_unchanged small
+		expect_no_temp small
+		run_hlink --fallback=copy big small/c
+		expect_status 1
+		expect_missing small/c
+		expect_no_temp small
+	'
+}
+
+fc_ext4()
+{
+	need_cmd mkfs.ext4 truncate
+	truncate -s 16M "$CAP/img" &&
+	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
+	    skip "mkfs.ext4 failed"
+}
+
+# EMLINK on ext4 (no clones): clone passes, a copy is made.
+test_fallback_copy__emlink_makes_a_copy()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	fc_ext4
+	in_ns '
+		mkdir e
+		mount -o loop "$CAP/img" e 2>/dev/null ||
+		    skip "cannot mount an ext4 image (no loop device?)"
+		mkfile e/f
+		mkdir e/d
+		for ((i = 0; ; i++)); do
+			ln e/f e/d/$i 2>/dev/null || break
+		done
+		n=$(nlink e/f)
+		[ "$n" -gt 1000 ] || skip "no link limit reached on ext4"
+		run_hlink --fallback=clone,copy e/f e/x
+		expect_status 0
+		expect_stderr "hlink: '\''e/x'\'': made a copy instead: '\''e/f'\'' already has $n links, the maximum ($n) for its filesystem"
+		expect_content e/x e/f
+		expect_not_same_inode e/x e/f
+		run_hlink --fallback=clone e/f e/y
+		expect_status 1
+		[[ $err == *"; clone: the filesystem at '\''$SB/e'\'' cannot clone" ]] ||
+		    fail "no clone cause: $err"
+		expect_missing e/y
+	'
+}
+
+# fs.protected_hardlinks: nobody may not link root's file; a copy is
+# nobody's own.
+test_fallback_copy__protected_hardlinks_copy()
+{
+	need_nobody
+	need_linux
+	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
+	    skip "fs.protected_hardlinks is not 1"
+	mkfile a
+	chmod 644 a
+	mkdir out
+	chmod 777 out
+	run_hlink_nobody --fallback=copy a out/b
+	expect_status 0
+	[[ $err == *"made a copy instead: 'a' belongs to another user"* ]] ||
+	    fail "notice: $err"
+	[ "$(stat -c %u out/b)" = $NOBODY_UID ] || fail "the copy is not nobody's"
+	expect_content out/b a
+}
+
+# mkfs FS IMG: a Btrfs or XFS (reflink) image of 300 MiB
+fc_mkfs()
+{
+	truncate -s 300M "$2"
+	case $1 in
+	btrfs)	mkfs.btrfs -q -f "$2" ;;
+	xfs)	mkfs.xfs -q -f -m reflink=1 "$2" ;;
+	esac >"$CAP/mkfs.log" 2>&1 || skip "mkfs.$1 failed: $(tail -1 "$CAP/mkfs.log")"
+}
+
+# On a filesystem that shares blocks, nobody's fallback is a clone: the
+# notice says so and filefrag sees shared extents.
+clone_case()
+{
+	need_linux
+	need_nobody
+	need_cmd "mkfs.$1" filefrag
+	fc_mkfs "$1" "$CAP/img"
+	in_ns '
+		mkdir m
+		mount -o loop "$CAP/img" m 2>/dev/null ||
+		    skip "cannot mount the '"$1"' image"
+		chmod 777 m
+		head -c 1M /dev/urandom >m/a
+		chmod 644 m/a
+		run_hlink_nobody -v --fallback=clone,copy m/a m/b
+		expect_status 0
+		expect_stdout "'\''m/b'\'' <= '\''m/a'\'' (clone)"
+		[[ $err == *"made a clone instead: '\''m/a'\'' belongs to another user"* ]] ||
+		    fail "notice: $err"
+		cmp -s m/a m/b || fail "the clone differs"
+		sync
+		filefrag -v m/b | grep -q shared || fail "no shared extent in the clone"
+		mkdir m/d
+		run_hlink -q --fallback=clone,copy m/d m/e
+		expect_status 1
+	'
+}
+
+test_fallback_copy__clone_on_btrfs()
+{
+	clone_case btrfs
+}
+
+test_fallback_copy__clone_on_xfs()
+{
+	clone_case xfs
+}
+
+# -r across filesystems: the same tree as cp -a's, hard links kept,
+# announced once.
+test_fallback_copy__tree_like_cp_a()
+{
+	need_root
+	shm_sandbox
+	mkdir -p s/sub/deep s/empty
+	printf 'a\n' >s/a
+	ln s/a s/sub/a2
+	ln -s a s/ln
+	ln -s ../nowhere s/sub/dangling
+	mkfifo s/fifo
+	mknod s/null c 1 3
+	head -c 200000 /dev/urandom >s/sub/deep/big
+	truncate -s 8M s/sparse
+	chmod 600 s/sub/deep/big
+	chown 1:2 s/sub/a2
+	chmod 750 s/sub
+	touch -h -d '2001-01-01' s/ln s/sub/deep s/sub/deep/big
+	run_hlink -r --fallback=copy s "$SHM/h"
+	expect_status 0
+	expect_stdout
+	expect_stderr "hlink: '$SHM/h': made a replica of copies instead: $(XDEV_WHY s "$SHM/h")"
+	cp -a s "$SHM/c"
+	tree_listing "$SHM/c" >"$CAP/expected"
+	tree_listing "$SHM/h" >"$CAP/listing"
+	expect_file_same "the replica's listing" "$CAP/listing"
+	local f
+	while IFS= read -r f; do
+		cmp -s "$SHM/c/$f" "$SHM/h/$f" || fail "'$f' differs from cp -a's"
+	done < <(cd s && find . -type f)
+	expect_same_inode "$SHM/h/a" "$SHM/h/sub/a2"
+	expect_not_same_inode "$SHM/h/a" s/a
+}
+
+test_fallback_copy__tree_jobs_keep_links()
+{
+	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
+	need_linux
+	shm_sandbox
+	local i
+	for ((i = 0; i < 36; i++)); do
+		mkdir -p "s/d$((i % 9))/e$((i % 4))"
+	done
+	for ((i = 0; i < 300; i++)); do
+		printf '%s\n' $i >"s/d$((i % 9))/e$((i % 4))/f$i"
+		ln "s/d$((i % 9))/e$((i % 4))/f$i" "s/d$(((i + 4) % 9))/g$i"
+	done
+	run_hlink -r -j 4 -q --fallback=clone,copy s "$SHM/h"
+	expect_ok
+	cp -a s "$SHM/c"
+	tree_listing "$SHM/c" >"$CAP/expected"
+	tree_listing "$SHM/h" >"$CAP/listing"
+	expect_file_same "the replica's listing" "$CAP/listing"
+	expect_same_inode "$SHM/h/d0/e0/f0" "$SHM/h/d4/g0"
+}
+
+# --fallback=symlink first: DSTDIR a symlink, as -s makes it.
+test_fallback_copy__tree_symlink_first()
+{
+	shm_sandbox
+	mkdir s
+	mkfile s/a
+	run_hlink -r -q --fallback=symlink,copy s "$SHM/h"
+	expect_ok
+	expect_symlink "$SHM/h" "$SB/s"
+}
+
+# Within one filesystem a tree is still linked; a file that cannot be
+# (a hard-link limit here: a directory SRC is never a file) is copied.
+test_fallback_copy__tree_same_fs_links()
+{
+	mkdir s
+	mkfile s/a
+	run_hlink -r --fallback=copy s h
+	expect_ok
+	expect_same_inode h/a s/a
+}
+
+# A reader never finds DST missing or short while -f copies over it.
+test_fallback_copy__force_reader_never_sees_partial()
+{
+	shm_sandbox
+	head -c 8M /dev/urandom >big
+	run_hlink -q --fallback=copy big "$SHM/dst"
+	expect_ok
+	(
+		for ((i = 0; i < 30; i++)); do
+			"$HLINK" -q -f --fallback=copy big "$SHM/dst" || echo bad
+		done
+	) >"$CAP/writer_out" 2>&1 &
+	local writer=$! bad=0 size
+	on_exit "kill $writer"
+	while kill -0 "$writer" 2>/dev/null; do
+		size=$(stat -c %s "$SHM/dst" 2>/dev/null) || size=missing
+		[ "$size" = 8388608 ] || bad=$((bad + 1))
+	done
+	wait "$writer" || true
+	[ "$bad" = 0 ] || fail "$bad looks found DST missing or short"
+	[ ! -s "$CAP/writer_out" ] || fail "the writer failed: $(cat "$CAP/writer_out")"
+	cmp -s big "$SHM/dst" || fail "DST differs from SRC"
+	expect_no_temp "$SHM"
+}
+
+# SIGTERM midway through a large copy (a shim raises it after the first
+# chunk): the temporary goes, hlink dies of the signal, DST never appears.
+test_fallback_copy__sigterm_removes_the_temporary()
+{
+	shm_sandbox
+	need_cmd cc
+	cc -shared -fPIC -o "$SB/signal_at_copy.so" \
+	    "$TESTS_DIR/shim/signal_at_copy.c" -ldl ||
+	    skip "cannot build the signal_at_copy shim"
+	head -c 40M /dev/urandom >big
+	mkfile "$SHM/old" old
+	status=0
+	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$SB/signal_at_copy.so \
+	    timeout 20 "$HLINK" -q --fallback=copy big "$SHM/b" \
+	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
+	[ "$status" = 143 ] || fail "exit status $status, not 143 (SIGTERM)"
+	expect_missing "$SHM/b"
+	expect_no_temp "$SHM"
+	status=0
+	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$SB/signal_at_copy.so \
+	    timeout 20 "$HLINK" -q -f --fallback=copy big "$SHM/old" \
+	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
+	[ "$status" = 143 ] || fail "-f: exit status $status, not 143"
+	expect_content "$SHM/old" old
+	expect_no_temp "$SHM"
+}
+
+# -DHL_POSIX_ONLY: no clones, and --fallback=clone says so.
+test_fallback_copy__clone_refused_in_posix_build()
+{
+	[ "${HLINK_POSIX_ONLY-}" = 1 ] ||
+	    skip "checks the -DHL_POSIX_ONLY build only (HLINK_POSIX_ONLY=1)"
+	mkfile a
+	run_hlink --fallback=clone,copy a b
+	expect_usage "hlink: --fallback=clone: clones are not supported in this build"
+	expect_missing b
+}
+
+# A rerun of a replica: EEXIST for each entry without -f; with -f every
+# entry replaced, symlinks, fifos and links between copies included.
+test_fallback_copy__tree_rerun_with_force()
+{
+	shm_sandbox
+	mkdir s
+	mkfile s/a
+	ln s/a s/a2
+	ln -s a s/ln
+	mkfifo s/fifo
+	run_hlink -r -q --fallback=copy s "$SHM/h"
+	expect_ok
+	run_hlink -r -T -q --fallback=copy s "$SHM/h"
+	expect_status 1
+	[[ $err == *"'$SHM/h/ln' already exists"* ]] || fail "no EEXIST: $err"
+	mkfile s/a changed
+	run_hlink -r -T -q -f --fallback=copy s "$SHM/h"
+	expect_ok
+	expect_content "$SHM/h/a2" changed
+	expect_same_inode "$SHM/h/a" "$SHM/h/a2"
+	cp -a s "$SHM/c"
+	tree_listing "$SHM/c" >"$CAP/expected"
+	tree_listing "$SHM/h" >"$CAP/listing"
+	expect_file_same "the replica's listing" "$CAP/listing"
+	expect_no_temp "$SHM/h"
+}
