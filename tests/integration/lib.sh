@@ -121,15 +121,19 @@ visible()
 # stdout and stderr into $CAP/out and $CAP/err; sets $status, $out, $err.
 run()
 {
-	local in=/dev/null
+	local in=/dev/null shim=${LD_PRELOAD-} cmd
 	[ -e "$CAP/in" ] && in=$CAP/in
+	# A shim (LD_PRELOAD=... run CMD) is for CMD alone, not for the
+	# tools run here: under ASan they would report their own leaks.
+	unset LD_PRELOAD
 	# the braces take the shell's own "Segmentation fault" report
 	status=0
-	{ timeout 20 "$@" <"$in" >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null ||
-	    status=$?
+	{ timeout 20 env ${shim:+LD_PRELOAD="$shim"} "$@" <"$in" \
+	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
 	printf '%s\n' "$status" >"$CAP/status"
 	# the command as it could be typed, "hlink" for $HLINK
-	printf '%q ' "${@/#"$HLINK"/hlink}" | sed 's/ $//' >"$CAP/cmd"
+	cmd=$(printf '%q ' "${@/#"$HLINK"/hlink}")
+	printf '%s\n' "${cmd% }" >"$CAP/cmd"
 	rm -f "$CAP/in"
 	load_result
 }

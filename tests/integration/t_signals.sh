@@ -4,10 +4,13 @@
 # run_signalled ARG...: as run, but a death by signal is a status to check
 run_signalled()
 {
+	local shim=${LD_PRELOAD-} cmd
+	unset LD_PRELOAD	# for the command alone, as in run
 	status=0
-	{ timeout 20 "$@" </dev/null >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null ||
-	    status=$?
-	printf '%q ' "${@/#"$HLINK"/hlink}" | sed 's/ $//' >"$CAP/cmd"
+	{ timeout 20 env ${shim:+LD_PRELOAD="$shim"} "$@" </dev/null \
+	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
+	cmd=$(printf '%q ' "${@/#"$HLINK"/hlink}")
+	printf '%s\n' "${cmd% }" >"$CAP/cmd"
 }
 
 # expect_no_temp_below DIR: no .hlink.* name anywhere below DIR
