@@ -177,7 +177,7 @@ try_symlink(const struct hl_request *req, int dirfd, const char *name,
 		return 0;
 	}
 	err = errno;
-	if (!last && (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP)) {
+	if (!last && (err == EPERM || hl_not_supported(err))) {
 		tried(out, HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, err);
 		return 1;
 	}

@@ -143,9 +143,8 @@ settle(struct hl_replica *r, const struct stat *st, const char *path)
 	for (p = slot_of(r, st); (l = *p) != NULL; p = &l->next)
 		if (l->dev == st->st_dev && l->ino == st->st_ino)
 			break;
-	if (l != NULL && path != NULL && (l->path = strdup(path)) != NULL)
-		path = NULL;
-	else if (l != NULL) {
+	/* No path, or no memory to keep it: later links copy on their own. */
+	if (l != NULL && (path == NULL || (l->path = strdup(path)) == NULL)) {
 		*p = l->next;
 		free(l);
 	}

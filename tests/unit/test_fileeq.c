@@ -106,7 +106,7 @@ run(struct class *c, size_t budget, bool attrs)
 {
 	struct hl_fileeq	fe = { c->n, c->size, budget, cls_open,
 				    cls_failed, attrs ? cls_attrs : NULL, c,
-				    c->group };
+				    c->group, NULL };
 
 	c->failures = 0;
 	assert_int_equal(hl_fileeq(&fe), 0);
