@@ -269,6 +269,7 @@ add_file(struct dedup *d, uint32_t dir, const char *name,
 	uint32_t	inode;
 
 	d->st->files++;
+	HL_COUNT(d->req->counters, files, 1);
 	if ((unsigned long long)st->st_size < d->req->min_size ||
 	    (unsigned long long)st->st_size > d->req->max_size)
 		return;
@@ -642,6 +643,8 @@ make_classes(struct dedup *d, struct work *wk)
 			continue;
 		wk->classes[wk->nclasses].start = n;
 		wk->classes[wk->nclasses++].n = hi - lo;
+		HL_COUNT(d->req->counters, bytes_total,
+		    (uint64_t)(hi - lo) * d->inodes[keys[lo].inode].size);
 		for (i = lo; i < hi; i++)
 			wk->order[n++] = keys[i].inode;
 	}
@@ -763,6 +766,9 @@ run_class(void *ctx, void *worker, void *job)
 		wk->err = ENOMEM;
 		hl_pool_unlock(wk->d->pool);
 	}
+	/* A class at a time: what the probe spared counts as compared too. */
+	HL_COUNT(wk->d->req->counters, bytes_done,
+	    (uint64_t)fe.n * (uint64_t)fe.size);
 }
 
 static void
@@ -1007,6 +1013,7 @@ relink_name(struct relink *r, uint32_t k)
 	}
 	n->found--;
 	d->st->relinked++;
+	HL_COUNT(d->req->counters, relinked, 1);
 	d->req->ops->relinked(d->req->ctx, r->shown, r->kshown);
 }
 
@@ -1149,6 +1156,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 	r->tried = true;
 	close(fd);
 	d->st->relinked++;
+	HL_COUNT(d->req->counters, relinked, 1);
 	d->st->freed += res.bytes;
 	d->req->ops->shared(d->req->ctx, r->shown, r->kshown);
 	return true;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 
+#include "counters.h"
 #include "hardlink.h"
 
 /* What hl_dedup() tells the caller besides relinks and failed links. */
@@ -48,6 +49,11 @@ struct hl_dedup_request {
 	int				 jobs;		/* threads, at most */
 	const struct hl_dedup_ops	*ops;
 	void				*ctx;
+	/*
+	 * The progress line's, or NULL: files walked, bytes_total and
+	 * bytes_done of the classes compared, names relinked.
+	 */
+	struct hl_counters		*counters;
 };
 
 struct hl_dedup_stats {

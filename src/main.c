@@ -279,6 +279,7 @@ run_links_shown(const struct options *o, struct hl_out *out)
 static int
 run_dedup(const struct options *o, struct hl_out *out)
 {
+	struct hl_counters		counters = { 0 };
 	struct hl_dedup_stats		st;
 	const struct hl_dedup_request	req = {
 		.roots = o->operands,
@@ -292,9 +293,12 @@ run_dedup(const struct options *o, struct hl_out *out)
 		.jobs = o->jobs,
 		.ops = hl_out_dedup_ops(),
 		.ctx = out,
+		.counters = progress_start(o, out, HL_PROGRESS_DEDUP,
+		    &counters),
 	};
 	int				rc = hl_dedup(&req, &st);
 
+	progress_stop(out);
 	hl_out_dedup_summary(out, &st);
 	return rc < 0 ? 1 : 0;
 }

@@ -502,8 +502,10 @@ dedup_relinked(void *ctx, const char *name, const char *kept)
 
 	if ((!o->dry_run && !o->verbose) || (b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	printf("%s%s => %s\n", o->dry_run ? "would link " : "",
 	    quoted(name, b->a), quoted(kept, b->b));
+	release(o);
 }
 
 /* --clone -v: '==' says same bytes, two files; '=>' says one file. */
@@ -515,8 +517,10 @@ dedup_shared(void *ctx, const char *name, const char *kept)
 
 	if ((!o->dry_run && !o->verbose) || (b = buffers(o)) == NULL)
 		return;
+	hold(o);
 	printf("%s%s == %s\n", o->dry_run ? "would share " : "",
 	    quoted(name, b->a), quoted(kept, b->b));
+	release(o);
 }
 
 static void
@@ -525,8 +529,11 @@ dedup_failed(void *ctx, const struct hl_request *req,
 {
 	struct out_buffers	*b = buffers(ctx);
 
-	if (b != NULL)
-		outcome_failed(b, req, out);
+	if (b == NULL)
+		return;
+	hold(ctx);
+	outcome_failed(b, req, out);
+	release(ctx);
 }
 
 static void
@@ -538,6 +545,7 @@ dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
 	if (b == NULL)
 		return;
 	quoted(path, b->a);
+	hold(o);
 	switch (what) {
 	case HL_DEDUP_BAD_ROOT:
 	case HL_DEDUP_NO_FILE:
@@ -564,6 +572,7 @@ dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
 		    strerror(err));
 		break;
 	}
+	release(o);
 }
 
 const struct hl_dedup_ops *

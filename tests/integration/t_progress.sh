@@ -208,3 +208,32 @@ test_progress__plain_lines_between_verbose_lines()
 	    fail "a progress line inside a -v line" \
 	    "$(visible "$CAP/other" | head -5)"
 }
+
+# --dedup: files walked, bytes compared of bytes to compare, names
+# relinked; drawn while the relinking is slowed, erased before the
+# summary line, and no -v line shares its line.
+test_progress__dedup_drawn_and_erased()
+{
+	local i
+	slow_tree 0
+	mkdir r
+	for i in $(seq 1 40); do
+		echo same >"r/f$i"
+	done
+	on_tty "${slow[@]}" --dedup -v -j 1 r
+	expect_status 0
+	asserted
+	grep -qaE $'\rhlink: 40 files walked, [0-9.]+ [A-Za-z]+ of [0-9.]+ [A-Za-z]+ compared, [0-9]+ names? relinked\x1b\\[K' \
+	    "$CAP/tty" ||
+	    fail "no --dedup progress line drawn" \
+	    "$(visible "$CAP/tty" | tail -3)"
+	visible_lines >"$CAP/screen"
+	grep -v -e "^'r/f[0-9]*' => 'r/f[0-9]*'\$" \
+	    -e '^hlink: 39 names relinked in 1 group of 40 files scanned' \
+	    "$CAP/screen" >"$CAP/other" || true
+	[ ! -s "$CAP/other" ] ||
+	    fail "progress text left on a line" \
+	    "$(visible "$CAP/other" | head -5)"
+	[ "$(grep -c ' => ' "$CAP/screen")" = 39 ] ||
+	    fail "not 39 -v lines" "$(visible "$CAP/screen" | head -5)"
+}
