@@ -49,6 +49,9 @@ build_shim()
 {
 	local asan
 	need_cmd cc
+	# cc builds for glibc; a shim loaded into a musl hlink mixes two libcs
+	! ldd "$HLINK" 2>/dev/null | grep -q musl ||
+	    skip "the LD_PRELOAD shims are built for glibc, and hlink is musl's"
 	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
 	    fail "cannot build the $1 shim"
 	PRELOAD=$SB/$1.so

@@ -378,21 +378,18 @@ test_fallback_copy__force_reader_never_sees_partial()
 test_fallback_copy__sigterm_removes_the_temporary()
 {
 	shm_sandbox
-	need_cmd cc
-	cc -shared -fPIC -o "$SB/signal_at_copy.so" \
-	    "$TESTS_DIR/shim/signal_at_copy.c" -ldl ||
-	    skip "cannot build the signal_at_copy shim"
+	build_shim signal_at_copy
 	head -c 40M /dev/urandom >big
 	mkfile "$SHM/old" old
 	status=0
-	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$SB/signal_at_copy.so \
+	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$PRELOAD \
 	    timeout 20 "$HLINK" -q --fallback=copy big "$SHM/b" \
 	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
 	[ "$status" = 143 ] || fail "exit status $status, not 143 (SIGTERM)"
 	expect_missing "$SHM/b"
 	expect_no_temp "$SHM"
 	status=0
-	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$SB/signal_at_copy.so \
+	{ HLINK_SHIM_SIGNAL=15 LD_PRELOAD=$PRELOAD \
 	    timeout 20 "$HLINK" -q -f --fallback=copy big "$SHM/old" \
 	    >"$CAP/out" 2>"$CAP/err"; } 2>/dev/null || status=$?
 	[ "$status" = 143 ] || fail "-f: exit status $status, not 143"

@@ -215,7 +215,7 @@ test_progress__plain_lines_between_verbose_lines()
 test_progress__dedup_drawn_and_erased()
 {
 	local i
-	slow_tree 0
+	slow_tree 0 60
 	mkdir r
 	for i in $(seq 1 40); do
 		echo same >"r/f$i"
