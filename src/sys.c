@@ -352,12 +352,14 @@ union extents {
 static int
 map_from(int fd, uint64_t start, union extents *e)
 {
+	unsigned long	request = FS_IOC_FIEMAP;	/* musl: an int */
+
 	memset(e, 0, sizeof(*e));
 	e->map.fm_start = start;
 	e->map.fm_length = FIEMAP_MAX_OFFSET - start;
 	e->map.fm_flags = FIEMAP_FLAG_SYNC;
 	e->map.fm_extent_count = FIEMAP_BATCH;
-	return ioctl(fd, FS_IOC_FIEMAP, &e->map);
+	return ioctl(fd, request, &e->map);
 }
 
 /* One batch of each file: 1 the same, 0 not, 2 the same and more. */
@@ -856,7 +858,9 @@ hl_fs_can_clone(int dirfd)
 int
 hl_clone_fd(int srcfd, int dstfd)
 {
-	return ioctl(dstfd, FICLONE, srcfd);
+	unsigned long	request = FICLONE;	/* musl: an int */
+
+	return ioctl(dstfd, request, srcfd);
 }
 
 ssize_t
@@ -915,6 +919,7 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 				    sizeof(struct file_dedupe_range_info)];
 	} arg;
 	struct file_dedupe_range_info	*info = &arg.range.info[0];
+	unsigned long			 request = FIDEDUPERANGE; /* musl: int */
 
 	memset(&arg, 0, sizeof(arg));
 	arg.range.src_offset = (uint64_t)off;
@@ -922,7 +927,7 @@ hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 	arg.range.dest_count = 1;
 	info->dest_fd = dstfd;
 	info->dest_offset = (uint64_t)off;
-	if (ioctl(srcfd, FIDEDUPERANGE, &arg.range) < 0)
+	if (ioctl(srcfd, request, &arg.range) < 0)
 		return -1;
 	if (info->status == FILE_DEDUPE_RANGE_DIFFERS)
 		return 1;
