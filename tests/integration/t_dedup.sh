@@ -81,6 +81,7 @@ test_dedup__usage_errors()
 
 test_dedup__mode_owner_and_xattrs_keep_files_apart()
 {
+	need_linux
 	need_root
 	mkdir r
 	mkfile r/a same
@@ -621,6 +622,7 @@ clone_on()
 
 test_dedup__clone_shares_blocks_on_btrfs_and_xfs()
 {
+	need_linux
 	need_cmd filefrag
 	need_cmd mkfs.btrfs
 	need_cmd mkfs.xfs
@@ -634,6 +636,7 @@ test_dedup__clone_shares_blocks_on_btrfs_and_xfs()
 # --clone where the filesystem cannot share blocks: exit 1, nothing changed
 test_dedup__clone_refused_on_tmpfs_and_ext4()
 {
+	need_linux
 	need_cmd mkfs.ext4
 	export -f manifest
 	in_ns '

@@ -73,6 +73,7 @@ test_privileged__no_search_permission_in_dst_path()
 
 test_privileged__target_directory_that_cannot_be_opened()
 {
+	need_linux
 	nobody_files
 	mkdir closed
 	chmod 000 closed
@@ -180,6 +181,7 @@ test_privileged__enospc()
 
 test_privileged__fs_without_hard_links()
 {
+	need_linux
 	in_ns '
 		mkdir mq
 		mount -t mqueue hlink-test mq || skip "cannot mount an mqueue filesystem"

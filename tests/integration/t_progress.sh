@@ -116,6 +116,7 @@ hlink: hint: use -f to replace it" ] ||
 # a line that wrapped could not be erased by "\r": it is cut to one row
 test_progress__cut_to_the_terminal_width()
 {
+	need_linux
 	slow_tree 40
 	on_tty bash -c 'stty cols 12 && exec "$@"' bash "${slow[@]}" -r -j 1 \
 	    src dst

@@ -418,6 +418,7 @@ cpus_allowed()
 # the default: one per CPU of the affinity mask
 test_tree__j_chooses_the_threads()
 {
+	need_linux
 	need_cmd strace taskset
 	strace -f -o /dev/null true 2>/dev/null ||
 	    skip "strace cannot trace here (ptrace not permitted?)"
@@ -1081,6 +1082,7 @@ tree_into_itself_through_a_bind_mount_case()
 
 test_tree__into_itself_through_a_bind_mount()
 {
+	need_linux
 	ns_helpers
 	export -f tree_into_itself_through_a_bind_mount_case
 	in_ns tree_into_itself_through_a_bind_mount_case
