@@ -51,6 +51,8 @@ static const int	caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
  * handler can reach nothing else.
  */
 static struct slot	slots[SLOTS];
+/* Set by the handler first: from then on no thread makes a new name. */
+static int		dying;
 static pthread_mutex_t	claim_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
@@ -84,6 +86,13 @@ on_signal(int sig)
 {
 	int	saved = errno;
 
+	/*
+	 * Other threads go on while this runs.  A thread that marks its slot
+	 * CREATING after remove_all() has passed that slot sees dying (both
+	 * are sequentially consistent) and makes nothing; one that marked it
+	 * before is waited for.
+	 */
+	__atomic_store_n(&dying, 1, __ATOMIC_SEQ_CST);
 	remove_all();
 	(void)signal(sig, SIG_DFL);
 	errno = saved;
@@ -181,8 +190,12 @@ hl_temp_make(struct hl_temp *t, int dirfd,
 	for (attempt = 0; attempt < HL_TEMP_TRIES && err == EEXIST; attempt++) {
 		hl_temp_name(s->name, sizeof(s->name), attempt);
 		block_signals(&old);
-		store(&s->state, SLOT_CREATING);
-		rc = make(dirfd, s->name, arg);
+		__atomic_store_n(&s->state, SLOT_CREATING, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&dying, __ATOMIC_SEQ_CST)) {
+			rc = -1;	/* hlink is dying of a signal */
+			errno = EINTR;
+		} else
+			rc = make(dirfd, s->name, arg);
 		err = errno;
 		store(&s->state, rc == 0 ? SLOT_MADE : SLOT_CLAIMED);
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
