@@ -14,6 +14,7 @@
  * without -s, no -0 without --list; and a second parse of the same line
  * gives the same answer (getopt_long() keeps state between calls).
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,13 @@ long
 hl_cpu_count(void)
 {
 	return 4;
+}
+
+/* --fallback=clone is taken, as in a Linux build. */
+bool
+hl_can_clone(void)
+{
+	return true;
 }
 
 struct cmdline {

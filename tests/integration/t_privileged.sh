@@ -197,6 +197,7 @@ test_privileged__fs_without_hard_links()
 
 test_privileged__fs_without_hard_links_s()
 {
+	need_linux
 	# mqueue has no symlinks either: the fallback cannot be made, so the
 	# operand must fail, leave nothing, and say so, with no hint at -s
 	in_ns '

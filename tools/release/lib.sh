@@ -76,7 +76,7 @@ integration()
 build_fuzzer()
 {
 	local cc=$1 kind=$2 name=$3 src=(tests/fuzz/fuzz_$3.c src/quote.c)
-	[ "$name" = options ] && src+=(src/options.c src/sys.c)
+	[ "$name" = options ] && src+=(src/options.c)
 	mkdir -p build/fuzz
 	if [ "$kind" = fuzz ]; then
 		$cc "${HL_FLAGS[@]}" -g -O1 -fsanitize=fuzzer,address,undefined \
