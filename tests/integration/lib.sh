@@ -42,6 +42,23 @@ on_exit()
 	printf '%s\n' "$*" >>"$CAP/on_exit"
 }
 
+# hlink_is_musl: true when $HLINK is linked against musl (the release
+# check builds one), whose strerror() texts differ from glibc's
+hlink_is_musl()
+{
+	ldd "$HLINK" 2>/dev/null | grep -q musl
+}
+
+# enotsup_text: strerror(EOPNOTSUPP) as the libc hlink runs on words it
+enotsup_text()
+{
+	if hlink_is_musl; then
+		echo "Not supported"
+	else
+		echo "Operation not supported"
+	fi
+}
+
 # build_shim NAME: compiles shim/NAME.c into $SB/NAME.so (or skips) and
 # sets $PRELOAD to it, after ASan's runtime when hlink is built with ASan
 # (which must come first in the list of libraries)
@@ -50,7 +67,7 @@ build_shim()
 	local asan
 	need_cmd cc
 	# cc builds for glibc; a shim loaded into a musl hlink mixes two libcs
-	! ldd "$HLINK" 2>/dev/null | grep -q musl ||
+	! hlink_is_musl ||
 	    skip "the LD_PRELOAD shims are built for glibc, and hlink is musl's"
 	cc -shared -fPIC -o "$SB/$1.so" "$TESTS_DIR/shim/$1.c" -ldl ||
 	    fail "cannot build the $1 shim"

@@ -655,7 +655,7 @@ test_dedup__clone_refused_on_tmpfs_and_ext4()
 			run_hlink --dedup --clone -v ${d%%:*}/r
 			expect_status 1
 			expect_stdout
-			expect_stderr "hlink: --clone: ${d#*:} cannot share blocks between files (Operation not supported): nothing changed" \
+			expect_stderr "hlink: --clone: ${d#*:} cannot share blocks between files ($(enotsup_text)): nothing changed" \
 			    "hlink: 0 files now share blocks with their kept file in 0 groups of 3 files scanned; 0 bytes shared"
 			manifest ${d%%:*} >after
 			asserted
