@@ -13,12 +13,13 @@
 
 #include "progress.h"
 #include "sys.h"
+#include "temp.h"
 
 /* A line never wider than this; a narrower terminal cuts it further. */
 #define LINE_MAX_BYTES	160
 
-/* "\r" and "erase to the end of the line": the line's own start. */
-#define ERASE		"\r\033[K"
+/* The line's own start: temp.c's signal handler writes it too. */
+#define ERASE		HL_TEMP_ERASE_LINE
 
 struct hl_ticker {
 	pthread_t			 thread;
@@ -150,6 +151,7 @@ draw(struct hl_ticker *t)
 		t->line[cols - 1] = '\0';
 	if (t->shown && strcmp(t->line, t->drawn) == 0)
 		return;
+	hl_temp_line_shown(true);	/* before: a signal may come mid-line */
 	fputs("\r", stderr);
 	fputs(t->line, stderr);
 	fputs("\033[K", stderr);
@@ -209,6 +211,7 @@ tick(void *arg)
 	if (t->shown)
 		fputs(ERASE, stderr);
 	t->shown = false;
+	hl_temp_line_shown(false);
 	pthread_mutex_unlock(&t->lock);
 	return NULL;
 }
@@ -284,6 +287,7 @@ hl_ticker_hold(struct hl_ticker *t)
 	if (t->shown) {
 		fputs(ERASE, stderr);
 		t->shown = false;	/* the next tick draws it again */
+		hl_temp_line_shown(false);
 	}
 }
 

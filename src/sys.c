@@ -832,6 +832,20 @@ hl_xattrs(int fd, char **blob)
 
 #endif
 
+/*
+ * link() refuses an existing name atomically; the temporary is then
+ * removed.  The rename without RENAME_NOREPLACE; a filesystem without
+ * hard links cannot take a copy this way.
+ */
+static int
+rename_by_link(int dirfd, const char *old, const char *new)
+{
+	if (linkat(dirfd, old, dirfd, new, 0) < 0)
+		return -1;
+	unlinkat(dirfd, old, 0);
+	return 0;
+}
+
 /* The clone and copy calls of copy.c. */
 #ifdef HL_LINUX
 
@@ -902,10 +916,7 @@ hl_rename_noreplace(int dirfd, const char *old, const char *new)
 	/* Some filesystems (and old kernels) have no RENAME_NOREPLACE. */
 	if (errno != EINVAL && errno != ENOSYS)
 		return -1;
-	if (linkat(dirfd, old, dirfd, new, 0) < 0)
-		return -1;
-	unlinkat(dirfd, old, 0);
-	return 0;
+	return rename_by_link(dirfd, old, new);
 }
 
 int
@@ -987,17 +998,10 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 	return 0;
 }
 
-/*
- * link() refuses an existing name atomically; the temporary is then
- * removed.  A filesystem without hard links cannot take a copy this way.
- */
 int
 hl_rename_noreplace(int dirfd, const char *old, const char *new)
 {
-	if (linkat(dirfd, old, dirfd, new, 0) < 0)
-		return -1;
-	unlinkat(dirfd, old, 0);
-	return 0;
+	return rename_by_link(dirfd, old, new);
 }
 
 int

@@ -53,6 +53,8 @@ static const int	caught[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 static struct slot	slots[SLOTS];
 /* Set by the handler first: from then on no thread makes a new name. */
 static int		dying;
+/* The progress line is on stderr now: the handler erases it before dying. */
+static int		line_shown;
 static pthread_mutex_t	claim_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int
@@ -94,9 +96,22 @@ on_signal(int sig)
 	 */
 	__atomic_store_n(&dying, 1, __ATOMIC_SEQ_CST);
 	remove_all();
+	/*
+	 * SPEC.md erases the line at the end, and a signal is an end: the
+	 * shell's next prompt or ^C must not land after "hlink: 1200 files".
+	 */
+	if (load(&line_shown))
+		(void)write(STDERR_FILENO, HL_TEMP_ERASE_LINE,
+		    sizeof(HL_TEMP_ERASE_LINE) - 1);
 	(void)signal(sig, SIG_DFL);
 	errno = saved;
 	(void)raise(sig);	/* delivered when the handler returns */
+}
+
+void
+hl_temp_line_shown(bool shown)
+{
+	store(&line_shown, shown);
 }
 
 int

@@ -5,6 +5,7 @@
 #ifndef HLINK_TEMP_H
 #define HLINK_TEMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* ".hlink." and six random letters or digits: the man page names it. */
@@ -27,6 +28,15 @@ struct hl_temp {
  * then die of the signal.  A signal ignored at start stays ignored.
  */
 int	hl_temp_catch_signals(void);
+
+/* "\r" and "erase to the end of the line": a progress line's end. */
+#define HL_TEMP_ERASE_LINE	"\r\033[K"
+
+/*
+ * Tells the handlers whether a progress line is on stderr now, so that
+ * a signal that ends hlink erases it too.
+ */
+void	hl_temp_line_shown(bool shown);
 
 /* Writes a fresh temporary name to buf. */
 void	hl_temp_name(char *buf, size_t size, unsigned attempt);

@@ -30,8 +30,8 @@ on_tty()
 	local cmd
 	cmd=$(printf '%q ' "$@")
 	status=0
-	timeout 30 script -qfec "$cmd" /dev/null </dev/null >"$CAP/tty" ||
-	    status=$?
+	TTYLOG=$CAP/tty timeout 30 script -qfec "$cmd" /dev/null </dev/null \
+	    >"$CAP/tty" || status=$?
 	printf '%s\n' "${cmd//"$HLINK"/hlink}" >"$CAP/cmd"
 }
 
@@ -111,6 +111,29 @@ test_progress__failure_line_erases_it()
 hlink: hint: use -f to replace it" ] ||
 	    fail "the failure is not alone on its lines" \
 	    "$(visible "$CAP/screen")"
+}
+
+# SIGTERM while the line shows: the handler erases it before hlink dies,
+# so that the shell's report of the job ("Terminated") stands alone.  The
+# shell on the terminal waits until script(1) has logged a drawn line,
+# then kills.
+test_progress__signal_erases_it()
+{
+	slow_tree 400
+	# shellcheck disable=SC2016
+	on_tty sh -c '"$@" & p=$!
+	    until grep -qa "hlink: [0-9]" "$TTYLOG"; do sleep 0.05; done
+	    kill -TERM $p; wait $p; echo "status $?" >"$TTYLOG.status"' \
+	    sh "${slow[@]}" -r -j 1 src dst
+	expect_status 0
+	expect_drawn
+	asserted
+	[ "$(cat "$CAP/tty.status")" = "status 143" ] ||
+	    fail "hlink did not die of SIGTERM" "$(cat "$CAP/tty.status")"
+	# the line erased, then the shell's own word on the job alone
+	[ "$(visible_lines)" = Terminated ] ||
+	    fail "the progress line is left on the screen" \
+	    "$(visible "$CAP/tty")"
 }
 
 # a line that wrapped could not be erased by "\r": it is cut to one row
