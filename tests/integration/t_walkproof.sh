@@ -60,29 +60,44 @@ walk_attack_tree()
 	printf '%s\n' "$ATTACK_SH" >"$CAP/attack.sh"
 }
 
-# -r deep below src/P, with few descriptors: P's replacement is not
-# taken for P, nothing of it reaches the replica, and the run says the
-# tree changed.
-test_walkproof__inode_reuse_under_r()
+# staged_attack ARGS...: inside in_ns, the tree of walk_attack_tree on an
+# ext4 image, and hlink ARGS under 16 descriptors with the shim running
+# the attack when hlink opens "hold"; the result loaded, and the attack
+# proven staged
+staged_attack()
+{
+	mkdir e
+	mount -o loop "$CAP/img" e 2>/dev/null ||
+	    skip "cannot mount an ext4 image (no loop device?)"
+	walk_attack_tree
+	(
+		ulimit -n 16
+		LOOKALIKE=$SB/e/other/foreign SB=$SB \
+		    HLINK_SHIM_AT=hold HLINK_SHIM_RUN="bash $CAP/attack.sh" \
+		    LD_PRELOAD=$PRELOAD run_hlink "$@"
+	)
+	load_result
+	[ -s "$SB/reused" ] || fail "the attack was not staged"
+}
+
+# in_ns_attack SCRIPT: SCRIPT in a namespace where staged_attack runs
+in_ns_attack()
 {
 	need_linux	# the file handle; POSIX has device and inode only
 	build_shim run_at_open
 	ext4_image
 	export CAP ATTACK_SH
-	export -f walk_attack_tree
-	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		walk_attack_tree
-		(
-			ulimit -n 16
-			LOOKALIKE=$SB/e/other/foreign SB=$SB \
-			    HLINK_SHIM_AT=hold HLINK_SHIM_RUN="bash $CAP/attack.sh" \
-			    LD_PRELOAD=$PRELOAD run_hlink -r -j 1 e/src e/dst
-		)
-		load_result
-		[ -s "$SB/reused" ] || fail "the attack was not staged"
+	export -f walk_attack_tree staged_attack
+	in_ns "$1"
+}
+
+# -r deep below src/P, with few descriptors: P's replacement is not
+# taken for P, nothing of it reaches the replica, and the run says the
+# tree changed.
+test_walkproof__inode_reuse_under_r()
+{
+	in_ns_attack '
+		staged_attack -r -j 1 e/src e/dst
 		expect_status 1
 		expect_stderr "hlink: directory '\''e/src/P'\'' changed while hlink was in it: not walked further"
 		foreign=$(stat -c %i e/other/foreign)
@@ -95,25 +110,8 @@ test_walkproof__inode_reuse_under_r()
 # --list deep below src/P: names in P's replacement are not listed.
 test_walkproof__inode_reuse_under_list()
 {
-	need_linux	# the file handle; POSIX has device and inode only
-	build_shim run_at_open
-	ext4_image
-	export CAP ATTACK_SH
-	export -f walk_attack_tree
-	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		walk_attack_tree
-		(
-			ulimit -n 16
-			LOOKALIKE=$SB/e/other/foreign SB=$SB \
-			    HLINK_SHIM_AT=hold HLINK_SHIM_RUN="bash $CAP/attack.sh" \
-			    LD_PRELOAD=$PRELOAD \
-			    run_hlink --list e/other/foreign e/src
-		)
-		load_result
-		[ -s "$SB/reused" ] || fail "the attack was not staged"
+	in_ns_attack '
+		staged_attack --list e/other/foreign e/src
 		expect_status 1
 		expect_stdout
 		expect_stderr "hlink: directory '\''e/src/P'\'' changed while hlink was in it: not walked further"

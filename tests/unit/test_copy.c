@@ -58,59 +58,6 @@ make_file(int dirfd, const char *name, off_t size, unsigned seed)
 	close(fd);
 }
 
-static struct stat
-stat_of(int dirfd, const char *name)
-{
-	struct stat	st;
-
-	assert_int_equal(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
-	return st;
-}
-
-static bool
-exists(int dirfd, const char *name)
-{
-	struct stat	st;
-
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-static bool
-same_bytes(int dirfd, const char *a, const char *b)
-{
-	static char	ba[65536], bb[65536];
-	int		fa = openat(dirfd, a, O_RDONLY), fb = openat(dirfd, b,
-			    O_RDONLY);
-	ssize_t		na, nb;
-	bool		same = true;
-
-	assert_true(fa >= 0 && fb >= 0);
-	do {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na != nb || (na > 0 && memcmp(ba, bb, (size_t)na) != 0))
-			same = false;
-	} while (same && na > 0);
-	close(fa);
-	close(fb);
-	return same;
-}
-
-/* A real scan of the directory for a leftover ".hlink." temporary. */
-static void
-assert_no_temp_left(int dirfd)
-{
-	DIR		*d = fdopendir(dup(dirfd));
-	struct dirent	*e;
-
-	assert_non_null(d);
-	rewinddir(d);
-	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, ".hlink.", 7) == 0)
-			fail_msg("temporary left: %s", e->d_name);
-	closedir(d);
-}
-
 static int
 setup(void **state)
 {
@@ -180,16 +127,16 @@ test_copy__same_bytes_mode_times(void **state)
 	assert_false(res.replaced);
 	assert_int_equal(res.bytes, 100000);
 	/* Before reading b: relatime would move an atime older than mtime. */
-	sa = stat_of(f->dirfd, "a");
-	sb = stat_of(f->dirfd, "b");
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	sa = sandbox_stat(f->dirfd, "a");
+	sb = sandbox_stat(f->dirfd, "b");
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 	assert_int_not_equal(sa.st_ino, sb.st_ino);
 	assert_int_equal(sb.st_mode, sa.st_mode);
 	assert_int_equal(sb.st_mtim.tv_sec, 1200000000);
 	assert_int_equal(sb.st_mtim.tv_nsec, 987654321);
 	assert_int_equal(sb.st_atim.tv_sec, 1000000000);
 	assert_int_equal(sb.st_atim.tv_nsec, 123456789);
-	assert_no_temp_left(f->dirfd);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* 64 MiB with two 4 KiB data blocks: the copy must stay as small. */
@@ -211,7 +158,7 @@ test_copy__keeps_holes_of_a_sparse_file(void **state)
 	assert_int_equal(ftruncate(fd, 64 << 20), 0);
 	close(fd);
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
-	sb = stat_of(f->dirfd, "b");
+	sb = sandbox_stat(f->dirfd, "b");
 	assert_int_equal(sb.st_size, 64 << 20);
 	/* 512-byte units: 16 for the data, some for metadata; not 131072. */
 	assert_true(sb.st_blocks <= 64);
@@ -219,7 +166,7 @@ test_copy__keeps_holes_of_a_sparse_file(void **state)
 	/* Without SEEK_DATA the holes are read (and counted) as zeros. */
 	assert_int_equal(res.bytes, 8192);
 #endif
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 /*
@@ -247,12 +194,12 @@ test_copy__zero_blocks_of_a_sparse_src_stay_holes(void **state)
 	close(fd);
 	no_copy_file_range();
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
-	sa = stat_of(f->dirfd, "a");
-	sb = stat_of(f->dirfd, "b");
+	sa = sandbox_stat(f->dirfd, "a");
+	sb = sandbox_stat(f->dirfd, "b");
 	assert_true(sa.st_blocks >= 8192);
 	assert_true(sb.st_blocks <= 64);
 	assert_int_equal(sb.st_size, 16 << 20);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 static void
@@ -265,8 +212,8 @@ test_copy__empty_file(void **state)
 	make_file(f->dirfd, "a", 0, 0);
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_int_equal(res.made, HL_MADE_COPY);
-	assert_int_equal(stat_of(f->dirfd, "b").st_size, 0);
-	assert_no_temp_left(f->dirfd);
+	assert_int_equal(sandbox_stat(f->dirfd, "b").st_size, 0);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -278,8 +225,8 @@ test_copy__one_byte(void **state)
 
 	make_file(f->dirfd, "a", 1, 7);
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
-	assert_int_equal(stat_of(f->dirfd, "b").st_size, 1);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_int_equal(sandbox_stat(f->dirfd, "b").st_size, 1);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 static void
@@ -306,7 +253,7 @@ test_copy__larger_than_one_chunk(void **state)
 #endif
 	assert_int_equal(seen, size);
 	assert_int_equal(res.bytes, size);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 static void
@@ -323,7 +270,7 @@ test_copy__read_write_without_copy_file_range(void **state)
 	/* Once refused, never asked again for this file. */
 	assert_int_equal(wrap_calls.copy_file_range, 0);
 	assert_true(wrap_calls.pwrite >= 4);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 static void
@@ -337,15 +284,15 @@ test_copy__existing_dst_without_force_is_eexist(void **state)
 	make_file(f->dirfd, "a", 5000, 1);
 	make_file(f->dirfd, "b", 300, 2);
 	make_file(f->dirfd, "b.orig", 300, 2);
-	before = stat_of(f->dirfd, "b");
+	before = sandbox_stat(f->dirfd, "b");
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.cause, HL_COPY_EXISTS);
 	assert_int_equal(res.step, HL_STEP_PLACE);
 	assert_int_equal(res.err, EEXIST);
 	assert_int_equal(res.made, HL_MADE_NOTHING);
-	assert_int_equal(stat_of(f->dirfd, "b").st_ino, before.st_ino);
-	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
-	assert_no_temp_left(f->dirfd);
+	assert_int_equal(sandbox_stat(f->dirfd, "b").st_ino, before.st_ino);
+	assert_true(sandbox_same_bytes(f->dirfd, "b", "b.orig"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -359,12 +306,12 @@ test_copy__force_replaces(void **state)
 
 	make_file(f->dirfd, "a", 5000, 1);
 	make_file(f->dirfd, "b", 300, 2);
-	before = stat_of(f->dirfd, "b");
+	before = sandbox_stat(f->dirfd, "b");
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_true(res.replaced);
-	assert_int_not_equal(stat_of(f->dirfd, "b").st_ino, before.st_ino);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_int_not_equal(sandbox_stat(f->dirfd, "b").st_ino, before.st_ino);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -381,8 +328,8 @@ test_copy__force_over_a_directory_fails_cleanly(void **state)
 	assert_int_equal(res.cause, HL_COPY_ERRNO);
 	assert_int_equal(res.step, HL_STEP_PLACE);
 	assert_int_equal(res.err, EISDIR);
-	assert_true(S_ISDIR(stat_of(f->dirfd, "d").st_mode));
-	assert_no_temp_left(f->dirfd);
+	assert_true(S_ISDIR(sandbox_stat(f->dirfd, "d").st_mode));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /*
@@ -430,8 +377,8 @@ test_copy__reader_never_sees_a_partial_dst(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* Appends to SRC after the first chunk went: a writer mid-copy. */
@@ -465,8 +412,8 @@ test_copy__src_changed_during_copy_is_discarded(void **state)
 	assert_int_equal(res.cause, HL_COPY_CHANGED);
 	assert_int_equal(res.step, HL_STEP_COPY);
 	assert_int_equal(res.made, HL_MADE_NOTHING);
-	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
-	assert_no_temp_left(f->dirfd);
+	assert_true(sandbox_same_bytes(f->dirfd, "b", "b.orig"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* A shrinking SRC: the copy ends early and must be discarded too. */
@@ -492,8 +439,8 @@ test_copy__src_shrunk_during_copy_is_discarded(void **state)
 	wrap_copy_hook = truncate_src;
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.cause, HL_COPY_CHANGED);
-	assert_false(exists(f->dirfd, "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -518,8 +465,8 @@ test_copy__enospc_in_copy_file_range(void **state)
 	assert_int_equal(res.cause, HL_COPY_ERRNO);
 	assert_int_equal(res.err, ENOSPC);
 	assert_int_equal(res.step, HL_STEP_COPY);
-	assert_true(same_bytes(f->dirfd, "b", "b.orig"));
-	assert_no_temp_left(f->dirfd);
+	assert_true(sandbox_same_bytes(f->dirfd, "b", "b.orig"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -540,8 +487,8 @@ test_copy__enospc_in_write(void **state)
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.err, EDQUOT);
 	assert_int_equal(res.step, HL_STEP_COPY);
-	assert_false(exists(f->dirfd, "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static bool
@@ -572,15 +519,15 @@ test_copy__clone_without_reflink_does_not_apply(void **state)
 	assert_int_equal(res.cause, no_clone);
 	assert_int_equal(res.step, HL_STEP_CLONE);
 	assert_true(hl_copy_passes(res.cause));
-	assert_false(exists(f->dirfd, "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+	sandbox_assert_no_temp(f->dirfd);
 	/* clone,copy: the copy is made, and says why it is no clone. */
 	req.flags |= HL_COPY_DATA;
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_int_equal(res.made, HL_MADE_COPY);
 	assert_int_equal(res.cause, HL_COPY_NONE);
 	assert_int_equal(res.clone_cause, no_clone);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
 static void
@@ -593,7 +540,7 @@ test_copy__clone_across_filesystems_does_not_apply(void **state)
 	char			 dir[] = "/dev/shm/hlink-unit.XXXXXX";
 
 	if (stat("/dev/shm", &shm) < 0 ||
-	    shm.st_dev == stat_of(f->dirfd, ".").st_dev) {
+	    shm.st_dev == sandbox_stat(f->dirfd, ".").st_dev) {
 		printf("SKIP test_copy__clone_across_filesystems_does_not_apply:"
 		    " no /dev/shm on another filesystem\n");
 		skip();
@@ -605,11 +552,11 @@ test_copy__clone_across_filesystems_does_not_apply(void **state)
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.cause, hl_can_clone() ? HL_COPY_CLONE_XDEV :
 	    HL_COPY_CLONE_NOT_BUILT);
-	assert_no_temp_left(req.dstdirfd);
+	sandbox_assert_no_temp(req.dstdirfd);
 	req.flags |= HL_COPY_DATA;
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_int_equal(res.made, HL_MADE_COPY);
-	assert_int_equal(stat_of(req.dstdirfd, "b").st_size, 5000);
+	assert_int_equal(sandbox_stat(req.dstdirfd, "b").st_size, 5000);
 	assert_int_equal(unlinkat(req.dstdirfd, "b", 0), 0);
 	close(req.dstdirfd);
 	assert_int_equal(rmdir(dir), 0);
@@ -634,9 +581,9 @@ test_copy__not_regular_does_not_apply(void **state)
 	assert_int_equal(res.cause, HL_COPY_NOT_REGULAR);
 	req.flags |= HL_FOLLOW;
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
-	assert_true(S_ISREG(stat_of(f->dirfd, "b").st_mode));
-	assert_true(same_bytes(f->dirfd, "a", "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_true(S_ISREG(sandbox_stat(f->dirfd, "b").st_mode));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -670,7 +617,7 @@ test_copy__owner_and_setid_kept_as_root(void **state)
 	assert_int_equal(fchownat(f->dirfd, "a", NOBODY, NOBODY, 0), 0);
 	assert_int_equal(fchmodat(f->dirfd, "a", 06755, 0), 0);
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
-	sb = stat_of(f->dirfd, "b");
+	sb = sandbox_stat(f->dirfd, "b");
 	assert_int_equal(sb.st_uid, NOBODY);
 	assert_int_equal(sb.st_gid, NOBODY);
 	assert_int_equal(sb.st_mode & 07777, 06755);
@@ -701,7 +648,7 @@ test_copy__setid_dropped_when_chown_is_refused(void **state)
 	rc = hl_clone_or_copy(&req, &res);
 	assert_int_equal(seteuid(0), 0);
 	assert_int_equal(rc, 0);
-	sb = stat_of(req.dstdirfd, "b");
+	sb = sandbox_stat(req.dstdirfd, "b");
 	close(req.dstdirfd);
 	assert_int_equal(sb.st_uid, NOBODY);
 	assert_int_equal(sb.st_mode & 07777, 0755);

@@ -40,6 +40,7 @@ main(void)
 
 #include "hardlink.h"
 #include "copy.h"
+#include "sandbox.h"
 #include "wrap.h"
 
 #define EXTENTS	64
@@ -69,27 +70,6 @@ make_file(int dirfd, const char *name, off_t size, unsigned seed)
 	}
 	assert_int_equal(fsync(fd), 0);
 	close(fd);
-}
-
-static bool
-same_bytes(int dirfd, const char *a, const char *b)
-{
-	static char	ba[65536], bb[65536];
-	int		fa = openat(dirfd, a, O_RDONLY), fb = openat(dirfd, b,
-			    O_RDONLY);
-	ssize_t		na, nb;
-	bool		same = true;
-
-	assert_true(fa >= 0 && fb >= 0);
-	do {
-		na = read(fa, ba, sizeof(ba));
-		nb = read(fb, bb, sizeof(bb));
-		if (na != nb || (na > 0 && memcmp(ba, bb, (size_t)na) != 0))
-			same = false;
-	} while (same && na > 0);
-	close(fa);
-	close(fb);
-	return same;
 }
 
 /* Bytes of name's extents that FIEMAP marks shared, of *total mapped. */
@@ -207,7 +187,7 @@ test_copyfs__clone_shares_every_extent(void **state)
 	assert_int_equal(sb.st_mtim.tv_nsec, 500);
 	assert_int_equal(shared_bytes(d->dirfd, "b", &total), 4 << 20);
 	assert_int_equal(total, 4 << 20);
-	assert_true(same_bytes(d->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
 static void
@@ -226,7 +206,7 @@ test_copyfs__clone_first_when_copy_is_allowed(void **state)
 	assert_int_equal(res.clone_cause, HL_COPY_NONE);
 	assert_true(res.replaced);
 	assert_int_equal(shared_bytes(d->dirfd, "b", &total), 1 << 20);
-	assert_true(same_bytes(d->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
 static void
@@ -250,7 +230,7 @@ test_copyfs__clone_of_a_sparse_file_keeps_holes(void **state)
 	assert_int_equal(fstatat(d->dirfd, "b", &sb, 0), 0);
 	assert_int_equal(sb.st_size, 64 << 20);
 	assert_true(sb.st_blocks <= 1024);
-	assert_true(same_bytes(d->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
 static void
@@ -263,7 +243,7 @@ test_copyfs__copy_has_the_same_bytes(void **state)
 	make_file(d->dirfd, "a", 3 * (off_t)HL_COPY_CHUNK + 5, 4);
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_int_equal(res.made, HL_MADE_COPY);
-	assert_true(same_bytes(d->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
 /* Two files written apart, 40 MiB: more than two dedupe chunks. */
@@ -294,7 +274,7 @@ test_copyfs__dedupe_shares_blocks_and_keeps_the_inode(void **state)
 	assert_int_equal(after.st_mtim.tv_sec, before.st_mtim.tv_sec);
 	assert_int_equal(after.st_mtim.tv_nsec, before.st_mtim.tv_nsec);
 	assert_int_equal(after.st_mode, before.st_mode);
-	assert_true(same_bytes(d->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
 static void

@@ -56,59 +56,6 @@ read_file(int dirfd, const char *name)
 	return buf;
 }
 
-static struct stat
-stat_of(int dirfd, const char *name)
-{
-	struct stat	st;
-
-	assert_int_equal(fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW), 0);
-	return st;
-}
-
-static bool
-same_file(int dirfd, const char *a, const char *b)
-{
-	struct stat	sa = stat_of(dirfd, a), sb = stat_of(dirfd, b);
-
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-static bool
-exists(int dirfd, const char *name)
-{
-	struct stat	st;
-
-	return fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-/*
- * No ".hlink.*" temporary name is left in the directory.  The scan itself
- * must work: a directory that cannot be read proves nothing.
- */
-static void
-assert_no_temp_left(const struct sandbox *f)
-{
-	DIR		*d = opendir(f->dir);
-	struct dirent	*e;
-	int		 entries = 0;
-
-	if (d == NULL)
-		fail_msg("cannot open '%s': %s", f->dir, strerror(errno));
-	errno = 0;
-	while ((e = readdir(d)) != NULL) {
-		entries++;
-		if (strncmp(e->d_name, ".hlink.", 7) == 0)
-			fail_msg("temporary name '%s' left in '%s'",
-			    e->d_name, f->dir);
-		errno = 0;
-	}
-	if (errno != 0)
-		fail_msg("cannot read '%s': %s", f->dir, strerror(errno));
-	closedir(d);
-	/* "." and "..", at least: else the scan saw nothing */
-	assert_true(entries >= 2);
-}
-
 static int
 setup(void **state)
 {
@@ -194,8 +141,8 @@ test_core__links(void **state)
 
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_LINKED);
-	assert_true(same_file(f->dirfd, "a", "b"));
-	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 2);
+	assert_true(sandbox_same_file(f->dirfd, "a", "b"));
+	assert_int_equal(sandbox_stat(f->dirfd, "a").st_nlink, 2);
 }
 
 static void
@@ -208,7 +155,7 @@ test_core__already_linked_changes_nothing(void **state)
 	forbid_changes();
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_ALREADY);
-	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 2);
+	assert_int_equal(sandbox_stat(f->dirfd, "a").st_nlink, 2);
 }
 
 static void
@@ -233,7 +180,7 @@ test_core__same_symlink_entry_is_kept(void **state)
 	forbid_changes();
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_ALREADY);
-	assert_true(S_ISLNK(stat_of(f->dirfd, "l").st_mode));
+	assert_true(S_ISLNK(sandbox_stat(f->dirfd, "l").st_mode));
 }
 
 static void
@@ -261,10 +208,10 @@ test_core__force_replaces_through_a_temporary_name(void **state)
 	write_file(f->dirfd, "b", "other");
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_REPLACED);
-	assert_true(same_file(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_file(f->dirfd, "a", "b"));
 	assert_int_equal(wrap_calls.renameat, 1);
 	assert_int_equal(wrap_calls.linkat, 2);	/* DST, then the temporary */
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -280,8 +227,8 @@ test_core__force_retries_a_taken_temporary_name(void **state)
 	will_pass(linkat);
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_REPLACED);
-	assert_true(same_file(f->dirfd, "a", "b"));
-	assert_no_temp_left(f);
+	assert_true(sandbox_same_file(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -296,8 +243,8 @@ test_core__force_keeps_dst_when_rename_fails(void **state)
 	assert_int_equal(hl_link(&req, &out), -1);
 	assert_int_equal(out.cause, HL_CAUSE_IO);
 	assert_string_equal(read_file(f->dirfd, "b"), "other");
-	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 1);
-	assert_no_temp_left(f);
+	assert_int_equal(sandbox_stat(f->dirfd, "a").st_nlink, 1);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -314,7 +261,7 @@ test_core__force_keeps_dst_when_temporary_link_fails(void **state)
 	assert_int_equal(hl_link(&req, &out), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_SPACE);
 	assert_string_equal(read_file(f->dirfd, "b"), "other");
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -328,9 +275,9 @@ test_core__force_over_a_directory_fails_cleanly(void **state)
 	assert_int_equal(out.cause, HL_CAUSE_DST_IS_DIR);
 	assert_string_equal(why(f, "a", "d", 0),
 	    "'d' is a directory and cannot be replaced");
-	assert_true(S_ISDIR(stat_of(f->dirfd, "d").st_mode));
-	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 1);
-	assert_no_temp_left(f);
+	assert_true(S_ISDIR(sandbox_stat(f->dirfd, "d").st_mode));
+	assert_int_equal(sandbox_stat(f->dirfd, "a").st_nlink, 1);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -397,7 +344,7 @@ test_core__exdev_names_both_mount_points(void **state)
 	assert_is_mount_point_of_fixture(f, out.where2);
 	assert_string_equal(hl_hint(&out),
 	    "use -s to make a symbolic link instead");
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
 static void
@@ -445,7 +392,7 @@ test_core__eperm_filesystem_without_links(void **state)
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
 	assert_is_mount_point_of_fixture(f, out.where);
 	assert_true(hl_cause_falls_back(out.cause));
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -455,7 +402,7 @@ test_core__enotsup_filesystem_without_links(void **state)
 
 	assert_int_equal(link_failing_probed(f, ENOTSUP, ENOTSUP), -1);
 	assert_int_equal(out.cause, HL_CAUSE_NO_LINKS_FS);
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /*
@@ -473,7 +420,7 @@ test_core__eperm_explained_by_nothing_is_a_change(void **state)
 	assert_false(hl_cause_falls_back(out.cause));
 	assert_string_equal(why(f, "a", "b", 0),
 	    "'a' changed while hlink was linking it (Operation not permitted)");
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* The sandbox's filesystem is of a type known to take hard links. */
@@ -489,7 +436,7 @@ test_core__eperm_on_a_known_linking_filesystem_is_a_change(void **state)
 	will_fail(linkat, EPERM);
 	assert_int_equal(hl_link(&req, &out), -1);
 	assert_int_equal(out.cause, HL_CAUSE_CHANGED);
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /*
@@ -506,7 +453,7 @@ test_core__eperm_another_users_file(void **state)
 	assert_int_equal(fchmodat(f->dirfd, "a", 04644, 0), 0);
 	/* "another user": any uid but the file's owner, whoever runs this */
 	wrap_armed.geteuid = true;
-	will_return_always(geteuid, stat_of(f->dirfd, "a").st_uid + 1);
+	will_return_always(geteuid, sandbox_stat(f->dirfd, "a").st_uid + 1);
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW, EPERM), -1);
 	assert_int_equal(out.cause, HL_CAUSE_OTHER_OWNER);
 	assert_string_equal(why(f, "a", "b", 0), "'a' belongs to another user,"
@@ -547,7 +494,7 @@ test_core__emlink_when_the_count_cannot_be_read(void **state)
 	snprintf(want, sizeof(want), "'a' already has %ld links, the maximum"
 	    " (%ld) for its filesystem", out.link_max, out.link_max);
 	assert_string_equal(msg, want);
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
 /*
@@ -571,8 +518,8 @@ test_core__force_when_dst_directory_cannot_be_opened(void **state)
 	assert_int_equal(out.cause, HL_CAUSE_OTHER);
 	assert_string_equal(why(f, "a", "d/b", 0), strerror(EMFILE));
 	assert_string_equal(read_file(f->dirfd, "d/b"), "old");
-	assert_false(same_file(f->dirfd, "a", "d/b"));
-	assert_int_equal(stat_of(f->dirfd, "a").st_nlink, 1);
+	assert_false(sandbox_same_file(f->dirfd, "a", "d/b"));
+	assert_int_equal(sandbox_stat(f->dirfd, "a").st_nlink, 1);
 }
 
 /* Runs hl_link as nobody, so that permissions apply to the checks. */
@@ -756,9 +703,9 @@ test_core__fallback_replaces_with_force(void **state)
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_SYMLINKED);
 	assert_true(out.replaced);
-	assert_true(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+	assert_true(S_ISLNK(sandbox_stat(f->dirfd, "b").st_mode));
 	assert_string_equal(read_file(f->dirfd, "b"), "source");
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
@@ -791,7 +738,7 @@ test_core__no_fallback_for_errors_a_symlink_shares(void **state)
 		assert_int_equal(out.status, HL_FAILED);
 		assert_int_equal(out.err, errs[i]);
 	}
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
 static void
@@ -815,8 +762,8 @@ test_core__nofollow_links_the_symlink_itself(void **state)
 
 	assert_int_equal(symlinkat("a", f->dirfd, "l"), 0);
 	assert_int_equal(hl_link(&req, &out), 0);
-	assert_true(same_file(f->dirfd, "l", "b"));
-	assert_true(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+	assert_true(sandbox_same_file(f->dirfd, "l", "b"));
+	assert_true(S_ISLNK(sandbox_stat(f->dirfd, "b").st_mode));
 }
 
 static void
@@ -830,7 +777,7 @@ test_core__dry_run_changes_nothing(void **state)
 	forbid_changes();
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_LINKED);
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 	write_file(f->dirfd, "b", "other");
 	assert_int_equal(hl_link(&req, &out), -1);
 	assert_int_equal(out.cause, HL_CAUSE_EXISTS);
@@ -855,7 +802,7 @@ test_core__dry_run_predicts_directory_fallback(void **state)
 	req.flags |= HL_SYMLINK_FALLBACK;
 	assert_int_equal(hl_link(&req, &out), 0);
 	assert_int_equal(out.status, HL_SYMLINKED);
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
 #define COPY_FIRST	(HL_FOLLOW | HL_FALLBACK_SET(HL_KIND_COPY, 0))
@@ -889,12 +836,12 @@ test_core__fallback_copy_for_each_cause(void **state)
 		assert_int_equal(out.status, HL_COPIED);
 		assert_int_equal(out.err, errs[i]);
 		assert_true(hl_cause_falls_back(out.cause));
-		assert_false(same_file(f->dirfd, "a", "b"));
-		assert_int_equal(stat_of(f->dirfd, "b").st_size,
-		    stat_of(f->dirfd, "a").st_size);
+		assert_false(sandbox_same_file(f->dirfd, "a", "b"));
+		assert_int_equal(sandbox_stat(f->dirfd, "b").st_size,
+		    sandbox_stat(f->dirfd, "a").st_size);
 		assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
 	}
-	assert_no_temp_left(f);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* --fallback=copy never hides what -s would not hide either. */
@@ -912,7 +859,7 @@ test_core__fallback_copy_not_for_errors(void **state)
 		assert_int_equal(out.err, errs[i]);
 		assert_int_equal(out.ntried, 0);
 	}
-	assert_false(exists(f->dirfd, "b"));
+	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
 /* The order is kept: copy before symlink makes a copy. */
@@ -925,13 +872,13 @@ test_core__fallback_order(void **state)
 	    HL_SYMLINK_FALLBACK | HL_FALLBACK_SET(HL_KIND_COPY, 0) |
 	    HL_FALLBACK_SET(HL_KIND_SYMLINK, 1), EXDEV), 0);
 	assert_int_equal(out.status, HL_COPIED);
-	assert_false(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+	assert_false(S_ISLNK(sandbox_stat(f->dirfd, "b").st_mode));
 	assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
 	assert_int_equal(link_failing(f, "b", HL_FOLLOW | HL_SYMLINK_FALLBACK |
 	    HL_FALLBACK_SET(HL_KIND_SYMLINK, 0) |
 	    HL_FALLBACK_SET(HL_KIND_COPY, 1), EXDEV), 0);
 	assert_int_equal(out.status, HL_SYMLINKED);
-	assert_true(S_ISLNK(stat_of(f->dirfd, "b").st_mode));
+	assert_true(S_ISLNK(sandbox_stat(f->dirfd, "b").st_mode));
 }
 
 #define T(name)	cmocka_unit_test_setup_teardown(name, setup, teardown)

@@ -47,33 +47,24 @@ real_openat(const char *sym, int dirfd, const char *path, int flags,
 	return real(dirfd, path, flags, mode);
 }
 
-int
-openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list	ap;
-	mode_t	mode = 0;
-
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return real_openat("openat", dirfd, path, flags, mode);
+/* openat() and openat64(): the mode is there only with these flags. */
+#define OPENAT_SHIM(sym)						\
+int									\
+sym(int dirfd, const char *path, int flags, ...)			\
+{									\
+	va_list	ap;							\
+	mode_t	mode = 0;						\
+									\
+	if (flags & (O_CREAT | O_TMPFILE)) {				\
+		va_start(ap, flags);					\
+		mode = va_arg(ap, mode_t);				\
+		va_end(ap);						\
+	}								\
+	return real_openat(#sym, dirfd, path, flags, mode);		\
 }
 
-int
-openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list	ap;
-	mode_t	mode = 0;
-
-	if (flags & (O_CREAT | O_TMPFILE)) {
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return real_openat("openat64", dirfd, path, flags, mode);
-}
+OPENAT_SHIM(openat)
+OPENAT_SHIM(openat64)
 
 int
 mkdirat(int dirfd, const char *path, mode_t mode)
