@@ -316,17 +316,30 @@ link_one(struct shared *sh, struct hl_request *req, struct hl_outcome *out)
 	HL_COUNT(treq->counters, files, 1);
 }
 
-/* An entry of a replica across filesystems, made and reported. */
+/*
+ * An entry of a replica across filesystems, made (-i asking first, as
+ * for a link) and reported.
+ */
 static void
-replica_entry(struct shared *sh, const struct hl_request *req,
+replica_entry(struct shared *sh, struct hl_request *req,
     struct hl_outcome *out)
 {
-	int	rc = hl_replica_entry(sh->replica, req, out);
+	const struct hl_tree_request	*treq = sh->req;
+	int				 rc, answer = 1;
 
+	rc = hl_replica_entry(sh->replica, req, out);
+	if (rc < 0 && out->err == EEXIST && treq->ops->ask != NULL) {
+		answer = treq->ops->ask(treq->ctx, req);
+		if (answer > 0) {
+			req->flags |= HL_FORCE;
+			rc = hl_replica_entry(sh->replica, req, out);
+		}
+	}
 	lock(sh);
-	if (rc < 0)
+	if (rc < 0 || answer == 0)
 		sh->failures++;
-	sh->req->ops->report(sh->req->ctx, req, out);
+	if (answer > 0)
+		treq->ops->report(treq->ctx, req, out);
 	unlock(sh);
 }
 

@@ -438,3 +438,43 @@ test_fallback_copy__tree_rerun_with_force()
 	expect_file_same "the replica's listing" "$CAP/listing"
 	expect_no_temp "$SHM/h"
 }
+
+# expect_questions DST...: stderr is -i's question for each DST, once,
+# in any order (the walk's)
+expect_questions()
+{
+	local d
+	asserted
+	for d in "$@"; do printf "hlink: replace '%s'?\n" "$d"; done |
+	    LC_ALL=C sort >"$CAP/expected"
+	sed 's/? /?\n/g' "$CAP/err" | sed '/^$/d' | LC_ALL=C sort >"$CAP/asked"
+	cmp -s "$CAP/expected" "$CAP/asked" ||
+	    fail "not one question for each existing DST" \
+	    "$(diff "$CAP/expected" "$CAP/asked")"
+}
+
+# -i in a replica across filesystems asks before each existing DST, as
+# in a replica of links: "n" keeps it (exit 1), "y" replaces it
+test_fallback_copy__tree_i_asks_for_each_existing_entry()
+{
+	shm_sandbox
+	mkdir s
+	mkfile s/a new
+	ln -s a s/ln
+	mkdir -p "$SHM/h"
+	mkfile "$SHM/h/a" old
+	ln -s elsewhere "$SHM/h/ln"
+	printf 'n\nn\n' >"$CAP/in"
+	run_hlink -r -T -q -i --fallback=copy s "$SHM/h"
+	expect_status 1
+	expect_questions "$SHM/h/a" "$SHM/h/ln"
+	expect_content "$SHM/h/a" old
+	expect_symlink "$SHM/h/ln" elsewhere
+	printf 'y\ny\n' >"$CAP/in"
+	run_hlink -r -T -q -i --fallback=copy s "$SHM/h"
+	expect_status 0
+	expect_questions "$SHM/h/a" "$SHM/h/ln"
+	expect_content "$SHM/h/a" new
+	expect_symlink "$SHM/h/ln" a
+	expect_no_temp "$SHM/h"
+}
