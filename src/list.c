@@ -293,6 +293,8 @@ hl_list(const struct hl_list_request *req, struct hl_list_result *res)
 	res->status = HL_LIST_DONE;
 	res->found = res->skipped = 0;
 	res->root = NULL;
+	res->err = 0;
+	res->mount[0] = '\0';
 	if (fstatat(req->dirfd, req->file, &st,
 	    req->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(res, HL_LIST_NO_FILE);

@@ -219,7 +219,7 @@ run_links(const struct options *o, struct hl_out *out,
 static int
 run_list(const struct options *o, struct hl_out *out)
 {
-	static struct hl_list_result	res;
+	struct hl_list_result		res;
 	struct hl_list_request		req = {
 		.dirfd = AT_FDCWD,
 		.file = o->operands[0],
