@@ -42,6 +42,13 @@
  * enough for the doubled window to matter.
  */
 #define ADVISE_MIN	((off_t)8 * OFF_BLOCK)
+/*
+ * Buckets in a round before its blocks are hashed.  Below, a block is
+ * compared with each bucket's by memcmp() alone: buckets differ, so all
+ * but the one that matches stop at their first differing byte, where a
+ * hash would read every byte of every block.
+ */
+#define HASH_FROM	4
 
 #define K1	0x9e3779b97f4a7c15ULL
 #define K2	0xc2b2ae3d27d4eb4fULL
@@ -61,6 +68,7 @@ struct member {
 
 struct bucket {
 	uint64_t	 h;
+	bool		 hashed;	/* h is set */
 	unsigned char	*buf;
 };
 
@@ -350,14 +358,24 @@ static size_t
 bucket_of(struct cmp *s, size_t *nb, size_t len)
 {
 	unsigned char	*buf = s->b->bufs[*nb];
-	uint64_t	 h = hl_hash64(buf, len, 0);
+	struct bucket	*k;
+	uint64_t	 h = 0;
 	size_t		 b;
+	bool		 hashed = *nb >= HASH_FROM;
 
-	for (b = 0; b < *nb; b++)
-		if (s->buckets[b].h == h &&
-		    memcmp(s->buckets[b].buf, buf, len) == 0)
+	if (hashed)
+		h = hl_hash64(buf, len, 0);
+	for (b = 0; b < *nb; b++) {
+		k = &s->buckets[b];
+		if (hashed && !k->hashed) {
+			k->h = hl_hash64(k->buf, len, 0);
+			k->hashed = true;
+		}
+		if ((!hashed || k->h == h) && memcmp(k->buf, buf, len) == 0)
 			return b;
+	}
 	s->buckets[b].h = h;
+	s->buckets[b].hashed = hashed;
 	s->buckets[b].buf = buf;
 	(*nb)++;
 	if (buffer(s, *nb) == NULL)

@@ -170,6 +170,24 @@ test_fileeq__large_files_differing_in_one_byte(void **state)
 	    8192, -1, 4100 }, want, 64);
 }
 
+/*
+ * Many different blocks in one round: past a few buckets the blocks are
+ * hashed, and a late block still finds its bucket (7 and 8 here).
+ */
+static void
+test_fileeq__many_buckets_in_one_round(void **state)
+{
+	static const unsigned	seeds[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const off_t	flips[] = { -1, 150000, 150001, 150002,
+				    150003, 150004, -1, 150002, 150004,
+				    150005 };
+	static const size_t	want[] = { 0, 1, 2, 3, 4, 5, 0, 3, 5, 9 };
+
+	(void)state;
+	check_class(300000, 10, seeds, flips, want, 64);
+	check_class(300000, 10, seeds, flips, want, 3);
+}
+
 /* A budget of 2 descriptors takes the whole-file hash path. */
 static void
 test_fileeq__fd_budget_fallback(void **state)
@@ -359,6 +377,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fileeq__small_files_split_by_content),
 		cmocka_unit_test(test_fileeq__large_files_differing_in_one_byte),
+		cmocka_unit_test(test_fileeq__many_buckets_in_one_round),
 		cmocka_unit_test(test_fileeq__fd_budget_fallback),
 		cmocka_unit_test(test_fileeq__wider_than_the_budget),
 		cmocka_unit_test(test_fileeq__attributes_split),
