@@ -976,6 +976,15 @@ still_same(struct relink *r, int dirfd, uint32_t k, const char *shown)
 	return false;
 }
 
+/*
+ * Name k becomes a link to the kept file, each file looked at just
+ * before.  The name's look proves the link replaces the bytes compared.
+ * The kept file is looked at before every link too, not once per set:
+ * the link is made by its name, so a change to it after one look (a
+ * write, a rename over it) would hand every later name of the set bytes
+ * it never had; a look per link narrows that to the one link in flight.
+ * Its cost is one stat of a name in a directory already open.
+ */
 static void
 relink_name(struct relink *r, uint32_t k)
 {
