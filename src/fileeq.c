@@ -693,18 +693,20 @@ static int
 setup(struct cmp *s, const struct hl_fileeq *c)
 {
 	static unsigned char	none[1];
-	size_t			size = (size_t)c->size, len;
+	size_t			size = (size_t)c->size, len, most;
 
 	memset(s, 0, sizeof(*s));
 	s->c = c;
 	s->width = c->fd_budget < 2 ? 2 : c->fd_budget > WIDTH_MAX ?
 	    WIDTH_MAX : c->fd_budget;
+	/* A round's buckets and waiting runs: no more than its files. */
+	most = c->n < s->width ? (c->n < 2 ? 2 : c->n) : s->width;
 	s->m = calloc(c->n, sizeof(*s->m));
 	s->p = calloc(c->n, sizeof(struct member *));
-	s->buckets = calloc(s->width, sizeof(*s->buckets));
+	s->buckets = calloc(most, sizeof(*s->buckets));
 	s->hold = c->n <= s->width;
 	s->b = c->bufs != NULL ? c->bufs : &s->own;
-	s->spans = calloc(s->width, sizeof(*s->spans));
+	s->spans = calloc(most, sizeof(*s->spans));
 	if (s->m == NULL || s->p == NULL || s->buckets == NULL ||
 	    s->spans == NULL || room(s->b, s->width + 1) < 0)
 		return -1;
