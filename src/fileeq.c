@@ -7,9 +7,9 @@
  *    sorts the class by (hash, probe bytes).  The probe bytes are kept
  *    and compared exactly: for a small file they are the whole content;
  *    for a large one (in a class of a few) its head and tail are proven
- *    equal here, and the side by side reading skips them.  The attributes are read then,
- *    only for the files whose probe has a twin (most have none), and
- *    split the runs further.
+ *    equal here, and the side by side reading skips them.  The
+ *    attributes are read then, only for the files whose probe has a
+ *    twin (most have none), and split the runs further.
  * 2. Each run of equal probes is read side by side, a block of every
  *    file at a time; each round's blocks are bucketed by hash and each
  *    proven equal to its bucket's first by memcmp(), and the run splits
