@@ -37,6 +37,8 @@
 /* Threads at most, as before the pool: -j beyond gains nothing. */
 #define MAX_JOBS	64
 #define PATH_BUF	((size_t)2 * PATH_MAX)
+/* ROOT directories kept open while comparing, at most. */
+#define ROOT_FDS	8
 
 struct dir {
 	uint64_t	ino;
@@ -616,6 +618,8 @@ struct work {
 	struct class	*classes;
 	size_t		 nclasses;
 	size_t		 fd_budget;	/* per thread */
+	int		*rootfds;	/* by directory: a ROOT's, or -1 */
+	size_t		 nrootfds;
 	int		 err;
 };
 
@@ -688,23 +692,49 @@ job_path(struct job *j, size_t i)
 }
 
 /*
+ * The part of path below its ROOT's open directory, and that directory
+ * in *dirfd; else the whole path and AT_FDCWD.
+ */
+static const char *
+below_root(const struct job *j, size_t i, const char *path, int *dirfd)
+{
+	const struct dedup	*d = j->wk->d;
+	const struct inode	*n = &d->inodes[j->wk->order[j->start + i]];
+	const char		*s;
+	uint32_t		 dir = d->names[n->first].dir;
+	size_t			 l;
+
+	*dirfd = AT_FDCWD;
+	while (d->dirs[dir].parent != NONE)
+		dir = d->dirs[dir].parent;
+	if (j->wk->rootfds == NULL || j->wk->rootfds[dir] < 0)
+		return path;
+	*dirfd = j->wk->rootfds[dir];
+	s = d->arena + d->dirs[dir].name;
+	l = strlen(s);
+	return path + l + (l > 0 && s[l - 1] != '/');
+}
+
+/*
  * The file is opened by its path (O_NOFOLLOW: no symlink put in its
- * place) and must still be the very file the walk saw.
+ * place) below its ROOT's directory, and must still be the very file
+ * the walk saw.
  */
 static int
 job_open(void *ctx, size_t i)
 {
 	struct job		*j = ctx;
 	struct dedup		*d = j->wk->d;
-	const char		*path = job_path(j, i);
+	const char		*path = job_path(j, i), *rel;
 	struct stat		 st;
-	int			 fd;
+	int			 fd, dirfd;
 
 	if (path == NULL) {
 		event(d, HL_DEDUP_NO_FILE, j->path, errno);
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+	rel = below_root(j, i, path, &dirfd);
+	fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 	    O_CLOEXEC);
 	if (fd < 0) {
 		event(d, HL_DEDUP_NO_FILE, path, errno);
@@ -790,6 +820,40 @@ fd_budget(size_t threads)
 	return n / threads;
 }
 
+static int	open_one(const struct dedup *, int, uint32_t);
+
+/*
+ * The first ROOTs' directories, opened once (and checked to be the ones
+ * walked), so that opening a file does not look its ROOT's path up again
+ * each time.  Any not open: its files are opened by their whole path.
+ */
+static void
+open_roots(struct work *wk)
+{
+	struct dedup	*d = wk->d;
+	size_t		 i;
+
+	if ((wk->rootfds = malloc((d->ndirs + 1) * sizeof(int))) == NULL)
+		return;
+	memset(wk->rootfds, 0xff, (d->ndirs + 1) * sizeof(int));
+	for (i = 0; i < d->ndirs && wk->nrootfds < ROOT_FDS; i++)
+		if (d->dirs[i].parent == NONE && (wk->rootfds[i] =
+		    open_one(d, AT_FDCWD, (uint32_t)i)) >= 0)
+			wk->nrootfds++;
+}
+
+static void
+close_roots(struct work *wk)
+{
+	size_t	i;
+
+	for (i = 0; wk->rootfds != NULL && i < wk->d->ndirs; i++)
+		if (wk->rootfds[i] >= 0)
+			close(wk->rootfds[i]);
+	free(wk->rootfds);
+	wk->rootfds = NULL;
+}
+
 /* Every class a job of the pool, on up to -j threads. */
 static void
 compare_all(struct work *wk, int jobs)
@@ -806,8 +870,12 @@ compare_all(struct work *wk, int jobs)
 		n = wk->nclasses > 0 ? wk->nclasses : 1;
 	if (n > MAX_JOBS)
 		n = MAX_JOBS;
+	open_roots(wk);
 	wk->fd_budget = fd_budget(n);
+	if (wk->fd_budget > 2 + wk->nrootfds)
+		wk->fd_budget -= wk->nrootfds;
 	if ((wk->d->pool = hl_pool_start(&ops, wk, (int)n)) == NULL) {
+		close_roots(wk);
 		wk->err = ENOMEM;
 		return;
 	}
@@ -817,6 +885,7 @@ compare_all(struct work *wk, int jobs)
 			wk->err = ENOMEM;
 	hl_pool_finish(wk->d->pool);
 	wk->d->pool = NULL;
+	close_roots(wk);
 }
 
 /* --- relinking, on one thread ---------------------------------------- */
@@ -976,6 +1045,15 @@ still_same(struct relink *r, int dirfd, uint32_t k, const char *shown)
 	return false;
 }
 
+/*
+ * Name k becomes a link to the kept file, each file looked at just
+ * before.  The name's look proves the link replaces the bytes compared.
+ * The kept file is looked at before every link too, not once per set:
+ * the link is made by its name, so a change to it after one look (a
+ * write, a rename over it) would hand every later name of the set bytes
+ * it never had; a look per link narrows that to the one link in flight.
+ * Its cost is one stat of a name in a directory already open.
+ */
 static void
 relink_name(struct relink *r, uint32_t k)
 {

@@ -564,6 +564,47 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 	expect_content r/$other "$(printf 'same\nmore')"
 }
 
+# The kept file changed after the set's first link: the names not yet
+# linked keep their own bytes (the kept file is looked at before every
+# link, not once per set, so a later name never gets bytes it did not have)
+test_dedup__a_kept_file_changed_mid_set_stops_the_set()
+{
+	build_shim hold_rename
+	mkdir r hold
+	mkfifo hold/go
+	mkfile r/a same
+	mkfile r/b same
+	mkfile r/c same
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
+	    >"$CAP/out" 2>"$CAP/err" &
+	local pid=$! i=0 first other
+	on_exit "kill $pid"
+	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	first=$(cat hold/name 2>/dev/null)
+	case $first in
+	b) other=c ;;
+	c) other=b ;;
+	*) skip "hlink was not held at its first rename ('$first')" ;;
+	esac
+	echo more >>r/a
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held, r/a changed)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: 'r/a' changed since it was compared: skipped" \
+	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	expect_same_inode r/$first r/a
+	expect_not_same_inode r/$other r/a
+	expect_content r/$other same
+}
+
 # shared_flag FILE: does filefrag -v mark FILE's first extent shared?
 shared_flag()
 {

@@ -27,6 +27,7 @@ struct class {
 	size_t		 n;
 	off_t		 size;
 	size_t		 failures;
+	size_t		 attr_calls;
 	const char	*attr[MAX_FILES];
 	size_t		 group[MAX_FILES];
 };
@@ -59,6 +60,7 @@ cls_attrs(void *ctx, size_t i, int fd, char **blob)
 	struct class	*c = ctx;
 
 	(void)fd;
+	c->attr_calls++;
 	if (c->attr[i] == NULL) {
 		*blob = NULL;
 		return 0;
@@ -108,7 +110,7 @@ run(struct class *c, size_t budget, bool attrs)
 				    cls_failed, attrs ? cls_attrs : NULL, c,
 				    c->group, NULL };
 
-	c->failures = 0;
+	c->failures = c->attr_calls = 0;
 	assert_int_equal(hl_fileeq(&fe), 0);
 }
 
@@ -168,6 +170,24 @@ test_fileeq__large_files_differing_in_one_byte(void **state)
 	    8192, -1, 4100 }, want, 64);
 }
 
+/*
+ * Many different blocks in one round: past a few buckets the blocks are
+ * hashed, and a late block still finds its bucket (7 and 8 here).
+ */
+static void
+test_fileeq__many_buckets_in_one_round(void **state)
+{
+	static const unsigned	seeds[] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	static const off_t	flips[] = { -1, 150000, 150001, 150002,
+				    150003, 150004, -1, 150002, 150004,
+				    150005 };
+	static const size_t	want[] = { 0, 1, 2, 3, 4, 5, 0, 3, 5, 9 };
+
+	(void)state;
+	check_class(300000, 10, seeds, flips, want, 64);
+	check_class(300000, 10, seeds, flips, want, 3);
+}
+
 /* A budget of 2 descriptors takes the whole-file hash path. */
 static void
 test_fileeq__fd_budget_fallback(void **state)
@@ -225,6 +245,95 @@ test_fileeq__attributes_split(void **state)
 	sandbox_remove(&c.sb);
 }
 
+/*
+ * The attributes are read only for files whose probe has a twin: a
+ * file alone after the probe cannot be a duplicate, whatever they are.
+ * Past the descriptor budget they come with the probe, for every file.
+ */
+static void
+test_fileeq__attributes_read_only_for_twins(void **state)
+{
+	static const unsigned	seeds[] = { 1, 2, 1, 3, 4, 1 };
+	static const off_t	sizes[] = { 100, 300000 };
+	struct class		c;
+	size_t			i, k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		setup_class(&c, sizes[k], 6);
+		for (i = 0; i < 6; i++)
+			make_file(&c, i, seeds[i], -1);
+		c.attr[5] = "user.a=1";
+		run(&c, 64, true);
+		assert_int_equal(c.attr_calls, 3);	/* files 0, 2, 5 */
+		assert_int_equal(c.group[0], 0);
+		assert_int_equal(c.group[2], 0);
+		assert_int_equal(c.group[5], 5);
+		assert_int_equal(c.group[1], 1);
+		run(&c, 2, true);
+		assert_int_equal(c.attr_calls, 6);
+		assert_int_equal(c.group[2], 0);
+		assert_int_equal(c.group[5], 5);
+		sandbox_remove(&c.sb);
+	}
+}
+
+/* Bytes this process has read so far (/proc/self/io rchar), or -1. */
+static long long
+bytes_read(void)
+{
+	char		 buf[512], *p;
+	ssize_t		 n;
+	int		 fd = open("/proc/self/io", O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "rchar:");
+	return p != NULL ? strtoll(p + 6, NULL, 10) : -1;
+}
+
+/*
+ * Each byte is read once: the probe's head and tail, compared exactly,
+ * are not read again by the side by side comparison; the bytes at the
+ * edges of what it skips still count.
+ */
+static void
+test_fileeq__each_byte_read_once(void **state)
+{
+	static const off_t	flips[] = { -1, -1, 4095, 4096,
+				    300000 - 4097, 300000 - 4096 };
+	struct class		c;
+	long long		before, after;
+	size_t			i;
+
+	(void)state;
+	setup_class(&c, 300000, 6);
+	for (i = 0; i < 6; i++)
+		make_file(&c, i, 1, flips[i]);
+	run(&c, 64, false);
+	assert_int_equal(c.group[0], 0);
+	assert_int_equal(c.group[1], 0);
+	for (i = 2; i < 6; i++)
+		assert_int_equal(c.group[i], i);
+	c.n = 2;
+	if ((before = bytes_read()) < 0) {
+		sandbox_remove(&c.sb);
+		skip();
+	}
+	run(&c, 64, false);
+	after = bytes_read();
+	assert_int_equal(c.group[1], 0);
+	/* 2 files, and this test's first look at /proc/self/io */
+	assert_true(after - before >= 2 * 300000);
+	assert_true(after - before < 2 * 300000 + 1024);
+	sandbox_remove(&c.sb);
+}
+
 static void
 test_fileeq__missing_and_short_files(void **state)
 {
@@ -268,9 +377,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fileeq__small_files_split_by_content),
 		cmocka_unit_test(test_fileeq__large_files_differing_in_one_byte),
+		cmocka_unit_test(test_fileeq__many_buckets_in_one_round),
 		cmocka_unit_test(test_fileeq__fd_budget_fallback),
 		cmocka_unit_test(test_fileeq__wider_than_the_budget),
 		cmocka_unit_test(test_fileeq__attributes_split),
+		cmocka_unit_test(test_fileeq__attributes_read_only_for_twins),
+		cmocka_unit_test(test_fileeq__each_byte_read_once),
 		cmocka_unit_test(test_fileeq__missing_and_short_files),
 		cmocka_unit_test(test_fileeq__hash_is_stable_and_spreads),
 	};
