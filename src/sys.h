@@ -105,6 +105,14 @@ struct hl_mounts {
  */
 int	hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m);
 bool	hl_mounts_has(const struct hl_mounts *m, const char *rel);
+/*
+ * Fills m with every mount point, absolute, in mountinfo's order, for
+ * hl_mount_point_in().  Returns -1 where there is no mountinfo.
+ */
+int	hl_mounts_all(struct hl_mounts *m);
+/* hl_mount_point() with the mount points of hl_mounts_all(). */
+int	hl_mount_point_in(const struct hl_mounts *m, const char *path,
+	    char *buf, size_t size);
 void	hl_mounts_free(struct hl_mounts *m);
 
 /*
