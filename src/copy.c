@@ -124,31 +124,28 @@ advance(struct copier *c, uint64_t n)
 
 /*
  * Opens SRC as the regular file it was when looked at; anything else
- * (a symlink not followed, a directory, a device) is not copied here.
+ * (a symlink not followed, a directory, a device) is not copied here,
+ * nor opened: opening a device or a fifo can block or act.  A file put
+ * in SRC's place between the look and the open is seen by
+ * src_changed() at the end, which an fstat() here would only tell
+ * sooner, for one more call per file.
  */
 static int
 open_src(const struct hl_copy_request *req, struct stat *st,
     struct hl_copy_result *res)
 {
-	bool		follow = req->flags & HL_FOLLOW;
-	struct stat	first;
-	int		fd;
+	bool	follow = req->flags & HL_FOLLOW;
+	int	fd;
 
-	if (fstatat(req->srcdirfd, req->src, &first,
+	if (fstatat(req->srcdirfd, req->src, st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(res, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, errno);
-	if (!S_ISREG(first.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return fail(res, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC, 0);
 	fd = openat(req->srcdirfd, req->src, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return fail(res, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, errno);
-	if (fstat(fd, st) < 0 || st->st_ino != first.st_ino ||
-	    st->st_dev != first.st_dev) {
-		close(fd);
-		/* Replaced between the look and the open: another file. */
-		return fail(res, HL_COPY_CHANGED, HL_STEP_OPEN_SRC, 0);
-	}
 	return fd;
 }
 
@@ -158,7 +155,10 @@ same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* Size, mtime and ctime: what a writer of SRC cannot help changing. */
+/*
+ * Another file than the one looked at (replaced before the open), or
+ * size, mtime or ctime changed: what a writer of SRC cannot help.
+ */
 static bool
 src_changed(int srcfd, const struct stat *before)
 {
@@ -166,7 +166,8 @@ src_changed(int srcfd, const struct stat *before)
 
 	if (fstat(srcfd, &now) < 0)
 		return true;
-	return now.st_size != before->st_size ||
+	return now.st_ino != before->st_ino || now.st_dev != before->st_dev ||
+	    now.st_size != before->st_size ||
 	    !same_time(&now.st_mtim, &before->st_mtim) ||
 	    !same_time(&now.st_ctim, &before->st_ctim);
 }
@@ -323,7 +324,8 @@ copy_extent(struct copier *c, off_t off, off_t len)
 
 /*
  * Copies only SRC's data extents and sets the size last, so that its
- * holes stay holes in DST.
+ * holes stay holes in DST.  A file with a block for every byte has no
+ * hole to look for: it is one extent, and its size is what is written.
  */
 static int
 copy_data(struct copier *c, off_t size)
@@ -331,12 +333,14 @@ copy_data(struct copier *c, off_t size)
 	off_t	off = 0, data, hole;
 	int	rc = 0;
 
-	while (rc == 0 && !c->short_read &&
+	if (!c->sparse)
+		rc = copy_extent(c, 0, size);
+	while (c->sparse && rc == 0 && !c->short_read &&
 	    hl_next_data(c->srcfd, off, size, &data, &hole) == 0) {
 		rc = copy_extent(c, data, hole - data);
 		off = hole;
 	}
-	if (rc == 0)
+	if (rc == 0 && c->sparse)
 		rc = ftruncate(c->dstfd, size);
 	free(c->buf);
 	c->buf = NULL;
