@@ -929,6 +929,32 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 }
 
 int
+hl_open_unnamed(int dirfd)
+{
+#ifdef O_TMPFILE
+	return openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#else
+	(void)dirfd;
+	errno = ENOTSUP;
+	return -1;
+#endif
+}
+
+int
+hl_link_unnamed(int fd, int dirfd, const char *name)
+{
+	char	proc[64];
+
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	/* AT_EMPTY_PATH is for CAP_DAC_READ_SEARCH; /proc is for all. */
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+int
 hl_rename_noreplace(int dirfd, const char *old, const char *new)
 {
 	/* syscall(): musl 1.2.3 and glibc before 2.28 have no renameat2(). */
@@ -1021,6 +1047,24 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 	*data = off;
 	*hole = size;
 	return 0;
+}
+
+int
+hl_open_unnamed(int dirfd)
+{
+	(void)dirfd;
+	errno = ENOTSUP;
+	return -1;
+}
+
+int
+hl_link_unnamed(int fd, int dirfd, const char *name)
+{
+	(void)fd;
+	(void)dirfd;
+	(void)name;
+	errno = ENOTSUP;
+	return -1;
 }
 
 /*

@@ -145,6 +145,15 @@ ssize_t	hl_copy_range(int srcfd, off_t *srcoff, int dstfd, off_t *dstoff,
 int	hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole);
 
 /*
+ * An unnamed regular file in dirfd's filesystem (O_TMPFILE), open for
+ * writing, mode 0600: it vanishes with its last fd unless linked.  -1
+ * where the filesystem or the build has none (ENOTSUP, EISDIR...).
+ */
+int	hl_open_unnamed(int dirfd);
+/* Gives fd's unnamed file the name name in dirfd; EEXIST if taken. */
+int	hl_link_unnamed(int fd, int dirfd, const char *name);
+
+/*
  * Renames old to new in dirfd, failing with EEXIST when new exists,
  * atomically: renameat2(RENAME_NOREPLACE), else linkat() and unlinkat().
  */

@@ -869,10 +869,11 @@ link_failing_then_copy(const struct sandbox *f, int flags, int err)
 
 	wrap_armed.linkat = true;
 	will_fail(linkat, err);
-#ifdef HL_POSIX_ONLY
-	/* There the copy's no-replace rename is a linkat() too. */
+	/*
+	 * The copy is put in place by a linkat() too: its unnamed file's
+	 * (O_TMPFILE), or the no-replace rename of the POSIX build.
+	 */
 	will_pass(linkat);
-#endif
 	return hl_link(&req, &out);
 }
 
