@@ -23,8 +23,8 @@ HL_LDLIBS = -pthread
 # CI sets WERROR=-Werror; a release build never fails on a new warning.
 WERROR =
 
-CORE = hardlink diagnose messages output quote path sys temp dirstack walk \
-	pool list tree copy fileeq dedup progress replica
+CORE = hardlink diagnose messages output quote path sys temp memo dirstack \
+	walk pool list tree copy fileeq dedup progress replica
 CORE_OBJ = $(CORE:%=build/%.o)
 OBJ = build/main.o build/options.o $(CORE_OBJ)
 

@@ -31,7 +31,8 @@
 #
 # Tunables (environment): HLINK, BENCH_QUICK (sizes / 8, 10,000 files),
 # BENCH_RUNS, BENCH_ROUNDS, BENCH_SIZE_MB (1024), BENCH_FILES (100000), BENCH_DISK
-# (/var/tmp), BENCH_OUT (keep the JSON there).
+# (/var/tmp), BENCH_OUT (keep the JSON there), BENCH_SCENARIOS (the
+# scenarios to run, by name, separated by spaces or commas; all of them).
 
 set -euo pipefail
 
@@ -46,12 +47,16 @@ else
 	size_mb=${BENCH_SIZE_MB:-1024} nfiles=${BENCH_FILES:-100000}
 	runs=${BENCH_RUNS:-5} rounds=${BENCH_ROUNDS:-3}
 fi
+scenarios=" ${BENCH_SCENARIOS:-large small tree clone} "
+scenarios=${scenarios//,/ }
 goal_copy=1.05		# hlink / cp -p, at most (large and small)
 goal_clone=1.05		# hlink / cp --reflink=always, at most
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 die() { printf 'bench: %s\n' "$*" >&2; exit 1; }
 note() { printf 'bench: %s\n' "$*" >&2; }
+# wanted NAME: whether scenario NAME is among BENCH_SCENARIOS
+wanted() { [[ $scenarios == *" $1 "* ]]; }
 
 [ "$(id -u)" = 0 ] || die "needs root (mounts in a private namespace)"
 for c in unshare hyperfine jq mkfs.ext4 mkfs.xfs setpriv filefrag xargs; do
@@ -286,6 +291,7 @@ median_of() { awk -F'\t' -v k="$1" -v n="$2" '$1 == k && $2 == n { print $3 }' "
 goal()
 {
 	local text=$1 a b r
+	wanted "$2" || return 0
 	a=$(median_of "$2" "$3")
 	b=$(median_of "$2" "$4")
 	if [ -z "$has_fallback" ]; then
@@ -316,77 +322,85 @@ make_data
 cwd=$w
 
 # large: one file, tmpfs -> ext4
-scen=large
-prep="rm -f $E/big.dst; sync"
-once "cp -p" "$prep" "cp -p $T/big $E/big.dst" check_file "cp -p" "$T/big" "$E/big.dst"
-once "cp --reflink=auto -p" "$prep" "cp --reflink=auto -p $T/big $E/big.dst" \
-    check_file "cp --reflink=auto -p" "$T/big" "$E/big.dst"
-large=("cp -p" "cp -p $T/big $E/big.dst"
-    "cp --reflink=auto -p" "cp --reflink=auto -p $T/big $E/big.dst")
-if [ -n "$has_fallback" ]; then
-	once "hlink --fallback=copy" "$prep" "$hl_q --fallback=copy $T/big $E/big.dst" \
-	    check_file "hlink --fallback=copy" "$T/big" "$E/big.dst"
-	large+=("hlink --fallback=copy" "$hl_q --fallback=copy $T/big $E/big.dst")
+if wanted large; then
+	scen=large
+	prep="rm -f $E/big.dst; sync"
+	once "cp -p" "$prep" "cp -p $T/big $E/big.dst" check_file "cp -p" "$T/big" "$E/big.dst"
+	once "cp --reflink=auto -p" "$prep" "cp --reflink=auto -p $T/big $E/big.dst" \
+	    check_file "cp --reflink=auto -p" "$T/big" "$E/big.dst"
+	large=("cp -p" "cp -p $T/big $E/big.dst"
+	    "cp --reflink=auto -p" "cp --reflink=auto -p $T/big $E/big.dst")
+	if [ -n "$has_fallback" ]; then
+		once "hlink --fallback=copy" "$prep" "$hl_q --fallback=copy $T/big $E/big.dst" \
+		    check_file "hlink --fallback=copy" "$T/big" "$E/big.dst"
+		large+=("hlink --fallback=copy" "$hl_q --fallback=copy $T/big $E/big.dst")
+	fi
+	note "timing: large"
+	time_scenario large "${size_mb} MiB file, tmpfs -> ext4" "$prep" "${large[@]}"
 fi
-note "timing: large"
-time_scenario large "${size_mb} MiB file, tmpfs -> ext4" "$prep" "${large[@]}"
 
 # small: many files into one directory, through xargs (-t DIR)
-cwd=$T/small
-scen=small
-prep="rm -rf $E/small.dst; mkdir $E/small.dst; sync"
-xa="xargs -0 -a $w/small.list"
-# (the directory is the prepare's, not a copy)
-check_small() { check_tree "$1" "$T/small" "$E/small.dst" 1; }
-once "cp -p" "$prep" "$xa cp -p -t $E/small.dst" check_small "cp -p"
-once "cp --reflink=auto -p" "$prep" "$xa cp --reflink=auto -p -t $E/small.dst" \
-    check_small "cp --reflink=auto -p"
-small=("cp -p" "$xa cp -p -t $E/small.dst"
-    "cp --reflink=auto -p" "$xa cp --reflink=auto -p -t $E/small.dst")
-if [ -n "$has_fallback" ]; then
-	once "hlink --fallback=copy" "$prep" "$xa $hl_q --fallback=copy -t $E/small.dst" \
-	    check_small "hlink --fallback=copy"
-	small+=("hlink --fallback=copy" "$xa $hl_q --fallback=copy -t $E/small.dst")
+if wanted small; then
+	cwd=$T/small
+	scen=small
+	prep="rm -rf $E/small.dst; mkdir $E/small.dst; sync"
+	xa="xargs -0 -a $w/small.list"
+	# (the directory is the prepare's, not a copy)
+	check_small() { check_tree "$1" "$T/small" "$E/small.dst" 1; }
+	once "cp -p" "$prep" "$xa cp -p -t $E/small.dst" check_small "cp -p"
+	once "cp --reflink=auto -p" "$prep" "$xa cp --reflink=auto -p -t $E/small.dst" \
+	    check_small "cp --reflink=auto -p"
+	small=("cp -p" "$xa cp -p -t $E/small.dst"
+	    "cp --reflink=auto -p" "$xa cp --reflink=auto -p -t $E/small.dst")
+	if [ -n "$has_fallback" ]; then
+		once "hlink --fallback=copy" "$prep" "$xa $hl_q --fallback=copy -t $E/small.dst" \
+		    check_small "hlink --fallback=copy"
+		small+=("hlink --fallback=copy" "$xa $hl_q --fallback=copy -t $E/small.dst")
+	fi
+	note "timing: small"
+	time_scenario small "$nfiles small files, tmpfs -> ext4" "$prep" "${small[@]}"
+	cwd=$w
 fi
-note "timing: small"
-time_scenario small "$nfiles small files, tmpfs -> ext4" "$prep" "${small[@]}"
-cwd=$w
 
 # tree: -r across filesystems against cp -a
-scen=tree
-prep="rm -rf $E/tree.dst; sync"
-once "cp -a" "$prep" "cp -a $T/tree $E/tree.dst" check_tree "cp -a" "$T/tree" "$E/tree.dst"
-tree=("cp -a" "cp -a $T/tree $E/tree.dst")
-if [ -n "$has_fallback" ]; then
-	hr="$hl_q -r --fallback=copy"
-	once "hlink -r --fallback=copy -j 2" "$prep" "$hr -j 2 $T/tree $E/tree.dst" \
-	    check_tree "hlink -r --fallback=copy -j 2" "$T/tree" "$E/tree.dst"
-	once "hlink -r --fallback=copy -j 1" "$prep" "$hr -j 1 $T/tree $E/tree.dst" \
-	    check_tree "hlink -r --fallback=copy -j 1" "$T/tree" "$E/tree.dst"
-	tree+=("hlink -r --fallback=copy -j 2" "$hr -j 2 $T/tree $E/tree.dst"
-	    "hlink -r --fallback=copy -j 1" "$hr -j 1 $T/tree $E/tree.dst")
+if wanted tree; then
+	scen=tree
+	prep="rm -rf $E/tree.dst; sync"
+	once "cp -a" "$prep" "cp -a $T/tree $E/tree.dst" check_tree "cp -a" "$T/tree" "$E/tree.dst"
+	tree=("cp -a" "cp -a $T/tree $E/tree.dst")
+	if [ -n "$has_fallback" ]; then
+		hr="$hl_q -r --fallback=copy"
+		once "hlink -r --fallback=copy -j 2" "$prep" "$hr -j 2 $T/tree $E/tree.dst" \
+		    check_tree "hlink -r --fallback=copy -j 2" "$T/tree" "$E/tree.dst"
+		once "hlink -r --fallback=copy -j 1" "$prep" "$hr -j 1 $T/tree $E/tree.dst" \
+		    check_tree "hlink -r --fallback=copy -j 1" "$T/tree" "$E/tree.dst"
+		tree+=("hlink -r --fallback=copy -j 2" "$hr -j 2 $T/tree $E/tree.dst"
+		    "hlink -r --fallback=copy -j 1" "$hr -j 1 $T/tree $E/tree.dst")
+	fi
+	note "timing: tree"
+	time_scenario tree "tree of $nfiles files, tmpfs -> ext4" "$prep" "${tree[@]}"
 fi
-note "timing: tree"
-time_scenario tree "tree of $nfiles files, tmpfs -> ext4" "$prep" "${tree[@]}"
 
 # clone: on XFS, as uid 65534, who may not hard-link root's 0644 file
-scen=clone
-prep="rm -f $X/out/c"
-as=${nobody[*]}
-if [ "$(cat /proc/sys/fs/protected_hardlinks)" != 1 ]; then
-	note "fs.protected_hardlinks is not 1: the hard link would succeed; no clone rows"
-else
-	once "cp --reflink=always" "$prep" "$as cp --reflink=always $X/big $X/out/c" \
-	    check_clone "cp --reflink=always"
-	clone=("cp --reflink=always" "$as cp --reflink=always $X/big $X/out/c")
-	if [ -n "$has_fallback" ]; then
-		once "hlink --fallback=clone" "$prep" \
-		    "$as $hl_q --fallback=clone $X/big $X/out/c" \
-		    check_clone "hlink --fallback=clone"
-		clone+=("hlink --fallback=clone" "$as $hl_q --fallback=clone $X/big $X/out/c")
+if wanted clone; then
+	scen=clone
+	prep="rm -f $X/out/c"
+	as=${nobody[*]}
+	if [ "$(cat /proc/sys/fs/protected_hardlinks)" != 1 ]; then
+		note "fs.protected_hardlinks is not 1: the hard link would succeed; no clone rows"
+	else
+		once "cp --reflink=always" "$prep" "$as cp --reflink=always $X/big $X/out/c" \
+		    check_clone "cp --reflink=always"
+		clone=("cp --reflink=always" "$as cp --reflink=always $X/big $X/out/c")
+		if [ -n "$has_fallback" ]; then
+			once "hlink --fallback=clone" "$prep" \
+			    "$as $hl_q --fallback=clone $X/big $X/out/c" \
+			    check_clone "hlink --fallback=clone"
+			clone+=("hlink --fallback=clone" "$as $hl_q --fallback=clone $X/big $X/out/c")
+		fi
+		note "timing: clone"
+		time_scenario clone "${size_mb} MiB clone on XFS (uid 65534)" "$prep" "${clone[@]}"
 	fi
-	note "timing: clone"
-	time_scenario clone "${size_mb} MiB clone on XFS (uid 65534)" "$prep" "${clone[@]}"
 fi
 
 # --- the report --------------------------------------------------------------

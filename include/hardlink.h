@@ -24,6 +24,12 @@
 #define HL_SYMLINK_FALLBACK	0x04	/* symlink where no hard link can be */
 #define HL_RELATIVE		0x08	/* fallback symlink holds a relative path */
 #define HL_DRY_RUN		0x10	/* predict the outcome, change nothing */
+/*
+ * The caller says nothing of a fallback that was made (-q): the mount
+ * points a cross-filesystem notice names are looked up only when the
+ * operand fails after all, as a failure is always reported.
+ */
+#define HL_NO_NOTICE		0x20
 
 /*
  * --fallback=KIND[,KIND]...: up to three KINDs, two bits each from bit
@@ -51,6 +57,7 @@
 #define HL_PLANNED_DIR	(-200)
 
 struct hl_progress;
+struct hl_memo;
 
 /*
  * One link to make: DST (relative to dstdirfd) becomes a link to SRC
@@ -67,6 +74,7 @@ struct hl_request {
 	const char	*dst_shown;
 	int		 flags;
 	const struct hl_progress *progress;	/* copies' bytes, or NULL */
+	struct hl_memo	*memo;		/* the run's lookups, or NULL */
 };
 
 enum hl_status {

@@ -27,10 +27,17 @@
 /* A zero block of this size in a sparse SRC is left a hole (read/write). */
 #define ZERO_BLOCK	((size_t)4096)
 
-/* The temporary DST is filled through; temp.c removes it on a signal. */
+/*
+ * The temporary DST is filled through: an unnamed file where the
+ * filesystem makes one (O_TMPFILE), which nothing can see and which
+ * vanishes by itself if hlink dies, else a temporary name that temp.c
+ * removes on a signal.
+ */
 struct temp {
 	struct hl_temp	name;
 	int		fd;
+	int		dirfd;
+	bool		unnamed;
 };
 
 /* The state of one copy: which call moves the bytes, and its buffer. */
@@ -57,9 +64,19 @@ open_temp(int dirfd, const char *name, void *arg)
 	return *fd < 0 ? -1 : 0;
 }
 
+/*
+ * An unnamed file is put in place by one linkat(), where a name takes a
+ * create and a rename: each a change to DST's directory, which in a
+ * directory of 100,000 files was a tenth of a copy's time.
+ */
 static int
 temp_create(struct temp *t, int dirfd)
 {
+	t->dirfd = dirfd;
+	t->fd = hl_open_unnamed(dirfd);
+	t->unnamed = t->fd >= 0;
+	if (t->unnamed)
+		return 0;
 	return hl_temp_make(&t->name, dirfd, open_temp, &t->fd);
 }
 
@@ -71,8 +88,42 @@ temp_discard(struct temp *t)
 
 	if (t->fd >= 0)
 		close(t->fd);
-	hl_temp_remove(&t->name);
+	t->fd = -1;
+	if (!t->unnamed)
+		hl_temp_remove(&t->name);
 	errno = err;
+}
+
+static int
+link_unnamed(int dirfd, const char *name, void *arg)
+{
+	return hl_link_unnamed(*(int *)arg, dirfd, name);
+}
+
+/*
+ * The unnamed file in place as dst.  With force and an existing DST it
+ * is given a temporary name first, renamed over DST as a named one is.
+ * It is closed only once linked; the filesystems that make unnamed files
+ * are local ones, which report a failed write at the write (NFS, which
+ * reports it at close(), makes none).
+ */
+static int
+unnamed_place(struct temp *t, const char *dst, bool force, bool *replaced)
+{
+	int	rc;
+
+	rc = hl_link_unnamed(t->fd, t->dirfd, dst);
+	if (rc < 0 && errno == EEXIST && force &&
+	    (rc = hl_temp_make(&t->name, t->dirfd, link_unnamed, &t->fd)) == 0) {
+		t->unnamed = false;
+		rc = hl_temp_rename(&t->name, t->dirfd, dst);
+		*replaced = rc == 0;
+	}
+	if (rc < 0)
+		temp_discard(t);
+	else
+		close(t->fd);
+	return rc;
 }
 
 /*
@@ -86,6 +137,8 @@ temp_place(struct temp *t, const char *dst, bool force, bool *replaced)
 	int	rc;
 
 	*replaced = false;
+	if (t->unnamed)
+		return unnamed_place(t, dst, force, replaced);
 	/* close() is where NFS reports a failed write: check it. */
 	rc = close(t->fd);
 	t->fd = -1;
@@ -124,31 +177,28 @@ advance(struct copier *c, uint64_t n)
 
 /*
  * Opens SRC as the regular file it was when looked at; anything else
- * (a symlink not followed, a directory, a device) is not copied here.
+ * (a symlink not followed, a directory, a device) is not copied here,
+ * nor opened: opening a device or a fifo can block or act.  A file put
+ * in SRC's place between the look and the open is seen by
+ * src_changed() at the end, which an fstat() here would only tell
+ * sooner, for one more call per file.
  */
 static int
 open_src(const struct hl_copy_request *req, struct stat *st,
     struct hl_copy_result *res)
 {
-	bool		follow = req->flags & HL_FOLLOW;
-	struct stat	first;
-	int		fd;
+	bool	follow = req->flags & HL_FOLLOW;
+	int	fd;
 
-	if (fstatat(req->srcdirfd, req->src, &first,
+	if (fstatat(req->srcdirfd, req->src, st,
 	    follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
 		return fail(res, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, errno);
-	if (!S_ISREG(first.st_mode))
+	if (!S_ISREG(st->st_mode))
 		return fail(res, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC, 0);
 	fd = openat(req->srcdirfd, req->src, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return fail(res, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, errno);
-	if (fstat(fd, st) < 0 || st->st_ino != first.st_ino ||
-	    st->st_dev != first.st_dev) {
-		close(fd);
-		/* Replaced between the look and the open: another file. */
-		return fail(res, HL_COPY_CHANGED, HL_STEP_OPEN_SRC, 0);
-	}
 	return fd;
 }
 
@@ -158,7 +208,10 @@ same_time(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-/* Size, mtime and ctime: what a writer of SRC cannot help changing. */
+/*
+ * Another file than the one looked at (replaced before the open), or
+ * size, mtime or ctime changed: what a writer of SRC cannot help.
+ */
 static bool
 src_changed(int srcfd, const struct stat *before)
 {
@@ -166,7 +219,8 @@ src_changed(int srcfd, const struct stat *before)
 
 	if (fstat(srcfd, &now) < 0)
 		return true;
-	return now.st_size != before->st_size ||
+	return now.st_ino != before->st_ino || now.st_dev != before->st_dev ||
+	    now.st_size != before->st_size ||
 	    !same_time(&now.st_mtim, &before->st_mtim) ||
 	    !same_time(&now.st_ctim, &before->st_ctim);
 }
@@ -323,7 +377,8 @@ copy_extent(struct copier *c, off_t off, off_t len)
 
 /*
  * Copies only SRC's data extents and sets the size last, so that its
- * holes stay holes in DST.
+ * holes stay holes in DST.  A file with a block for every byte has no
+ * hole to look for: it is one extent, and its size is what is written.
  */
 static int
 copy_data(struct copier *c, off_t size)
@@ -331,12 +386,14 @@ copy_data(struct copier *c, off_t size)
 	off_t	off = 0, data, hole;
 	int	rc = 0;
 
-	while (rc == 0 && !c->short_read &&
+	if (!c->sparse)
+		rc = copy_extent(c, 0, size);
+	while (c->sparse && rc == 0 && !c->short_read &&
 	    hl_next_data(c->srcfd, off, size, &data, &hole) == 0) {
 		rc = copy_extent(c, data, hole - data);
 		off = hole;
 	}
-	if (rc == 0)
+	if (rc == 0 && c->sparse)
 		rc = ftruncate(c->dstfd, size);
 	free(c->buf);
 	c->buf = NULL;

@@ -1060,9 +1060,14 @@ relink_name(struct relink *r, uint32_t k)
 	struct dedup		*d = r->d;
 	const struct name	*nm = &d->names[k];
 	struct inode		*n = &d->inodes[nm->inode];
-	struct hl_request	 req = { r->kdirfd,
-				    name_of(d, &d->names[r->kname]), r->kshown,
-				    -1, name_of(d, nm), r->shown, 0, NULL };
+	struct hl_request	 req = {
+		.srcdirfd = r->kdirfd,
+		.src = name_of(d, &d->names[r->kname]),
+		.src_shown = r->kshown,
+		.dstdirfd = -1,
+		.dst = name_of(d, nm),
+		.dst_shown = r->shown,
+	};
 
 	if (nm->inode == r->kept || r->aborted ||
 	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)

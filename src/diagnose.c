@@ -18,6 +18,7 @@
 
 #include "diagnose.h"
 #include "hardlink.h"
+#include "memo.h"
 #include "path.h"
 #include "sys.h"
 #include "temp.h"
@@ -41,13 +42,13 @@ set_path(struct hl_outcome *out, enum hl_role role, const char *shown)
 
 /* The mount point of the filesystem holding path, or shown if unknown. */
 static void
-mount_point_of(int dirfd, const char *path, bool follow, const char *shown,
-    char *buf, size_t size)
+mount_point_of(const struct hl_request *req, int dirfd, const char *path,
+    bool follow, const char *shown, char *buf, size_t size)
 {
 	char	real[PATH_MAX];
 
 	if (hl_realpath_at(dirfd, path, follow, real, sizeof(real)) < 0 ||
-	    hl_mount_point(real, buf, size) < 0)
+	    hl_memo_mount_point(req->memo, real, buf, size) < 0)
 		snprintf(buf, size, "%s", shown);
 }
 
@@ -59,7 +60,7 @@ dst_mount_point(const struct hl_request *req, char *buf, size_t size)
 
 	hl_parent(req->dst, parent, sizeof(parent));
 	hl_shown_parent(req->dst, req->dst_shown, shown, sizeof(shown));
-	mount_point_of(req->dstdirfd, parent, true, shown, buf, size);
+	mount_point_of(req, req->dstdirfd, parent, true, shown, buf, size);
 }
 
 static void
@@ -90,12 +91,21 @@ diagnose_missing(const struct hl_request *req, struct hl_outcome *out)
 	}
 }
 
+/* where and where2 are left empty: hl_diagnose_finish() names them. */
 static void
 diagnose_cross_device(const struct hl_request *req, struct hl_outcome *out)
 {
 	out->cause = HL_CAUSE_CROSS_DEVICE;
 	set_path(out, HL_ROLE_SRC, req->src_shown);
-	mount_point_of(req->srcdirfd, req->src, req->flags & HL_FOLLOW,
+}
+
+void
+hl_diagnose_finish(const struct hl_request *req, struct hl_outcome *out)
+{
+	/* A mount point is never "": an empty one is one not named yet. */
+	if (out->cause != HL_CAUSE_CROSS_DEVICE || out->where[0] != '\0')
+		return;
+	mount_point_of(req, req->srcdirfd, req->src, req->flags & HL_FOLLOW,
 	    req->src_shown, out->where, sizeof(out->where));
 	dst_mount_point(req, out->where2, sizeof(out->where2));
 }
@@ -356,7 +366,8 @@ hl_diagnose_replace(const struct hl_request *req, int err,
 }
 
 void
-hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
+hl_diagnose_link(const struct hl_request *req, int err,
+    struct hl_outcome *out)
 {
 	out->status = HL_FAILED;
 	out->ntried = 0;
@@ -417,6 +428,13 @@ hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
 	default:
 		break;
 	}
+}
+
+void
+hl_diagnose(const struct hl_request *req, int err, struct hl_outcome *out)
+{
+	hl_diagnose_link(req, err, out);
+	hl_diagnose_finish(req, out);
 }
 
 /*

@@ -12,6 +12,16 @@
 void	hl_diagnose(const struct hl_request *req, int err,
 	    struct hl_outcome *out);
 
+/*
+ * hl_diagnose() but for the mount points of a cross-filesystem link,
+ * which take a few lookups per file and only a notice or a failure
+ * names: hl_diagnose_finish() adds them when those are to be said.
+ */
+void	hl_diagnose_link(const struct hl_request *req, int err,
+	    struct hl_outcome *out);
+void	hl_diagnose_finish(const struct hl_request *req,
+	    struct hl_outcome *out);
+
 /* The same for errno err from renaming the link over DST (-f). */
 void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);

@@ -16,6 +16,7 @@
 #include "copy.h"
 #include "diagnose.h"
 #include "hardlink.h"
+#include "memo.h"
 #include "path.h"
 #include "sys.h"
 #include "temp.h"
@@ -190,12 +191,14 @@ try_symlink(const struct hl_request *req, int dirfd, const char *name,
 
 /* The mount point of DST's filesystem, which the KINDs' words name. */
 static void
-note_filesystem(int dirfd, struct hl_outcome *out)
+note_filesystem(const struct hl_request *req, int dirfd,
+    struct hl_outcome *out)
 {
 	char	real[PATH_MAX];
 
 	if (hl_realpath_at(dirfd, ".", true, real, sizeof(real)) < 0 ||
-	    hl_mount_point(real, out->fsdir, sizeof(out->fsdir)) < 0)
+	    hl_memo_mount_point(req->memo, real, out->fsdir,
+	    sizeof(out->fsdir)) < 0)
 		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
 }
 
@@ -230,7 +233,7 @@ copy_not_made(const struct hl_request *req, int dirfd, int kind,
 	tried(out, kind, res->cause, res->step, res->err);
 	if (res->cause != HL_COPY_NOT_REGULAR &&
 	    res->cause != HL_COPY_CLONE_XDEV)
-		note_filesystem(dirfd, out);
+		note_filesystem(req, dirfd, out);
 	return hl_copy_passes(res->cause) ? 1 : -1;
 }
 
@@ -315,7 +318,10 @@ fall_back(const struct hl_request *req, int dirfd, const char *name,
 	return rc == 0 ? 0 : -1;
 }
 
-/* Makes name in dirfd a hard link to SRC; the fallback is the caller's. */
+/*
+ * Makes name in dirfd a hard link to SRC; the fallback is the caller's.
+ * Mount points are named at the end, by words_needed().
+ */
 static int
 make_at(const struct hl_request *req, int dirfd, const char *name,
     struct hl_outcome *out)
@@ -325,8 +331,22 @@ make_at(const struct hl_request *req, int dirfd, const char *name,
 		out->cause = HL_CAUSE_NONE;
 		return 0;
 	}
-	hl_diagnose(req, errno, out);
+	hl_diagnose_link(req, errno, out);
 	return -1;
+}
+
+/*
+ * The mount points of a link across filesystems, for the notice of the
+ * fallback made or for the failure: not looked up when nothing will be
+ * said (HL_NO_NOTICE and DST made), as for many files that was most of
+ * the cost of a copy.  Returns rc.
+ */
+static int
+words_needed(const struct hl_request *req, int rc, struct hl_outcome *out)
+{
+	if (rc < 0 || !(req->flags & HL_NO_NOTICE))
+		hl_diagnose_finish(req, out);
+	return rc;
 }
 
 /* True when out's failure lets the fallback list have its turn. */
@@ -408,7 +428,8 @@ int
 hl_relink(const struct hl_request *req, struct hl_outcome *out)
 {
 	out->replaced = false;
-	return replace_in(req, req->dstdirfd, req->dst, out);
+	return words_needed(req, replace_in(req, req->dstdirfd, req->dst,
+	    out), out);
 }
 
 /* The errno linkat() would give, as far as a look can tell. */
@@ -533,14 +554,9 @@ predict(const struct hl_request *req, struct hl_outcome *out)
 	return predict_fallback(req, &src, out);
 }
 
-int
-hl_link(const struct hl_request *req, struct hl_outcome *out)
+static int
+link_or_fall_back(const struct hl_request *req, struct hl_outcome *out)
 {
-	out->replaced = false;
-	out->ntried = 0;
-	out->replica = false;
-	if (req->flags & HL_DRY_RUN)
-		return predict(req, out);
 	if (make_at(req, req->dstdirfd, req->dst, out) == 0)
 		return 0;
 	if (may_fall_back(req, out) &&
@@ -559,6 +575,17 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 	if (req->flags & HL_FORCE)
 		return replace(req, out);
 	return -1;
+}
+
+int
+hl_link(const struct hl_request *req, struct hl_outcome *out)
+{
+	out->replaced = false;
+	out->ntried = 0;
+	out->replica = false;
+	if (req->flags & HL_DRY_RUN)
+		return predict(req, out);
+	return words_needed(req, link_or_fall_back(req, out), out);
 }
 
 int

@@ -14,6 +14,7 @@
 #include "dedup.h"
 #include "hardlink.h"
 #include "list.h"
+#include "memo.h"
 #include "options.h"
 #include "output.h"
 #include "path.h"
@@ -30,6 +31,7 @@ struct run {
 	int			 failures;	/* the run's one count */
 	struct hl_out		*out;
 	struct hl_counters	*counters;	/* or NULL: no progress */
+	struct hl_memo		*memo;		/* for every hl_request */
 };
 
 /* Links one operand; a DST kept at -i's question is a failure too. */
@@ -102,6 +104,7 @@ link_into(struct run *run, int dirfd, const char *dir, size_t dirlen,
 		.dst = name,
 		.dst_shown = name,
 		.flags = run->flags,
+		.memo = run->memo,
 	};
 
 	/* The shown name is built with memcpy: this runs once per file. */
@@ -167,6 +170,7 @@ link_pair(struct run *run, char *src, char *dst)
 		.dst = dst,
 		.dst_shown = dst,
 		.flags = run->flags,
+		.memo = run->memo,
 	};
 
 	if (dst_is_directory(run, &req))
@@ -187,15 +191,16 @@ open_option_dir(struct hl_out *out, const char *dir, int *fd)
 
 static int
 run_links(const struct options *o, struct hl_out *out,
-    struct hl_counters *counters)
+    struct hl_counters *counters, struct hl_memo *memo)
 {
 	struct run	run = {
 		.o = o,
 		.srcdirfd = AT_FDCWD,
 		.dstdirfd = AT_FDCWD,
-		.flags = o->link_flags,
+		.flags = o->link_flags | (o->quiet ? HL_NO_NOTICE : 0),
 		.out = out,
 		.counters = counters,
+		.memo = memo,
 	};
 	int		n = o->noperands;
 
@@ -268,11 +273,17 @@ static int
 run_links_shown(const struct options *o, struct hl_out *out)
 {
 	struct hl_counters	counters = { 0 };
+	struct hl_memo		memo;
+	bool			memo_ok = hl_memo_init(&memo) == 0;
 	int			status;
 
+	/* Without the memo every lookup is made anew: slower, not wrong. */
 	status = run_links(o, out,
-	    progress_start(o, out, HL_PROGRESS_LINKS, &counters));
+	    progress_start(o, out, HL_PROGRESS_LINKS, &counters),
+	    memo_ok ? &memo : NULL);
 	progress_stop(out);
+	if (memo_ok)
+		hl_memo_free(&memo);
 	return status;
 }
 

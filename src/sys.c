@@ -106,6 +106,38 @@ mount_point_by_device(const char *path, char *buf, size_t size)
 }
 
 static bool
+is_under(const char *path, const char *dir)
+{
+	size_t	len = strlen(dir);
+
+	if (strcmp(dir, "/") == 0)
+		return true;
+	return strncmp(path, dir, len) == 0 &&
+	    (path[len] == '/' || path[len] == '\0');
+}
+
+/* The longest, and of equal ones the latest, mount point above path. */
+int
+hl_mount_point_in(const struct hl_mounts *m, const char *path, char *buf,
+    size_t size)
+{
+	const char	*point = m->names, *best = NULL;
+	size_t		 i, len, bestlen = 0;
+
+	for (i = 0; i < m->count; i++, point += len + 1) {
+		len = strlen(point);
+		if (len >= bestlen && len < size && is_under(path, point)) {
+			best = point;
+			bestlen = len;
+		}
+	}
+	if (best == NULL)
+		return mount_point_by_device(path, buf, size);
+	memcpy(buf, best, bestlen + 1);
+	return 0;
+}
+
+static bool
 is_dot_or_dotdot(const char *name)
 {
 	return name[0] == '.' && (name[1] == '\0' ||
@@ -477,41 +509,17 @@ mountinfo_point(char *line)
 	return field;
 }
 
-static bool
-is_under(const char *path, const char *dir)
-{
-	size_t	len = strlen(dir);
-
-	if (strcmp(dir, "/") == 0)
-		return true;
-	return strncmp(path, dir, len) == 0 &&
-	    (path[len] == '/' || path[len] == '\0');
-}
-
-/* The longest, and of equal ones the latest, mount point above path. */
 int
 hl_mount_point(const char *path, char *buf, size_t size)
 {
-	FILE	*f;
-	char	*line = NULL, *point;
-	size_t	 cap = 0, best = 0;
-	int	 found = -1;
+	struct hl_mounts	m;
+	int			rc;
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (f == NULL)
+	if (hl_mounts_all(&m) < 0)
 		return mount_point_by_device(path, buf, size);
-	while (getline(&line, &cap, f) > 0) {
-		point = mountinfo_point(line);
-		if (point == NULL || !is_under(path, point) ||
-		    strlen(point) < best || strlen(point) >= size)
-			continue;
-		best = strlen(point);
-		strcpy(buf, point);
-		found = 0;
-	}
-	free(line);
-	fclose(f);
-	return found == 0 ? 0 : mount_point_by_device(path, buf, size);
+	rc = hl_mount_point_in(&m, path, buf, size);
+	hl_mounts_free(&m);
+	return rc;
 }
 
 static int
@@ -550,6 +558,27 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 	}
 	free(line);
 	fclose(f);
+	return rc;
+}
+
+int
+hl_mounts_all(struct hl_mounts *m)
+{
+	FILE	*f;
+	char	*line = NULL, *point;
+	size_t	 cap = 0;
+	int	 rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	if ((f = fopen("/proc/self/mountinfo", "re")) == NULL)
+		return -1;
+	while (rc == 0 && getline(&line, &cap, f) > 0)
+		if ((point = mountinfo_point(line)) != NULL)
+			rc = add_mount(m, point);
+	free(line);
+	fclose(f);
+	if (rc < 0)
+		hl_mounts_free(m);
 	return rc;
 }
 
@@ -813,6 +842,13 @@ hl_mount_point(const char *path, char *buf, size_t size)
 }
 
 int
+hl_mounts_all(struct hl_mounts *m)
+{
+	memset(m, 0, sizeof(*m));
+	return -1;
+}
+
+int
 hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 {
 	(void)dirfd;
@@ -907,6 +943,32 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 }
 
 int
+hl_open_unnamed(int dirfd)
+{
+#ifdef O_TMPFILE
+	return openat(dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+#else
+	(void)dirfd;
+	errno = ENOTSUP;
+	return -1;
+#endif
+}
+
+int
+hl_link_unnamed(int fd, int dirfd, const char *name)
+{
+	char	proc[64];
+
+	if (linkat(fd, "", dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	/* AT_EMPTY_PATH is for CAP_DAC_READ_SEARCH; /proc is for all. */
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+int
 hl_rename_noreplace(int dirfd, const char *old, const char *new)
 {
 	/* syscall(): musl 1.2.3 and glibc before 2.28 have no renameat2(). */
@@ -996,6 +1058,24 @@ hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole)
 	*data = off;
 	*hole = size;
 	return 0;
+}
+
+int
+hl_open_unnamed(int dirfd)
+{
+	(void)dirfd;
+	errno = ENOTSUP;
+	return -1;
+}
+
+int
+hl_link_unnamed(int fd, int dirfd, const char *name)
+{
+	(void)fd;
+	(void)dirfd;
+	(void)name;
+	errno = ENOTSUP;
+	return -1;
 }
 
 int

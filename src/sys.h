@@ -105,6 +105,14 @@ struct hl_mounts {
  */
 int	hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m);
 bool	hl_mounts_has(const struct hl_mounts *m, const char *rel);
+/*
+ * Fills m with every mount point, absolute, in mountinfo's order, for
+ * hl_mount_point_in().  Returns -1 where there is no mountinfo.
+ */
+int	hl_mounts_all(struct hl_mounts *m);
+/* hl_mount_point() with the mount points of hl_mounts_all(). */
+int	hl_mount_point_in(const struct hl_mounts *m, const char *path,
+	    char *buf, size_t size);
 void	hl_mounts_free(struct hl_mounts *m);
 
 /*
@@ -135,6 +143,15 @@ ssize_t	hl_copy_range(int srcfd, off_t *srcoff, int dstfd, off_t *dstoff,
  * be seen, all of [off, size) is data.
  */
 int	hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole);
+
+/*
+ * An unnamed regular file in dirfd's filesystem (O_TMPFILE), open for
+ * writing, mode 0600: it vanishes with its last fd unless linked.  -1
+ * where the filesystem or the build has none (ENOTSUP, EISDIR...).
+ */
+int	hl_open_unnamed(int dirfd);
+/* Gives fd's unnamed file the name name in dirfd; EEXIST if taken. */
+int	hl_link_unnamed(int fd, int dirfd, const char *name);
 
 /*
  * Renames old to new in dirfd, failing with EEXIST when new exists,

@@ -30,6 +30,60 @@ test_fallback_copy__copy_across_filesystems()
 	expect_no_temp "$SHM"
 }
 
+# -v adds its line; the notice is the one said without it, word for word.
+test_fallback_copy__v_keeps_the_notice()
+{
+	shm_sandbox
+	mkfile a
+	mkfile b
+	run_hlink -v --fallback=copy a b "$SHM"
+	expect_status 0
+	expect_stdout "'$SHM/a' <= 'a' (copy)" "'$SHM/b' <= 'b' (copy)"
+	expect_stderr \
+	    "hlink: '$SHM/a': made a copy instead: $(XDEV_WHY a "$SHM/a")" \
+	    "hlink: '$SHM/b': made a copy instead: $(XDEV_WHY b "$SHM/b")"
+}
+
+# -q says nothing of the copies it makes, but a failure still names the
+# mount points, which -q did not look up for the copies before it.
+test_fallback_copy__q_failure_names_the_mount_points()
+{
+	need_cmd mkfifo
+	shm_sandbox
+	mkfile a
+	mkfifo p
+	run_hlink -q --fallback=copy a p "$SHM"
+	expect_cannot "$SHM/p" p \
+	    "$(XDEV_WHY p "$SHM/p"); copy: 'p' is not a regular file"
+	expect_content "$SHM/a" a
+	expect_missing "$SHM/p"
+}
+
+# Two mounts of one filesystem (one st_dev) in one run: each file's
+# notice names its own mount point, from the run's one mount table.
+test_fallback_copy__mount_points_of_one_run()
+{
+	need_linux
+	mkdir -p src bound dst
+	mkfile src/a
+	mkfile bound/b
+	mkfile src/c
+	in_ns '
+		mount --bind bound bound || skip "cannot bind-mount here"
+		mount --bind dst dst || skip "cannot bind-mount here"
+		run_hlink --fallback=copy src/a bound/b src/c dst
+	'
+	load_result
+	local m
+	m=$(mount_point "$SB")
+	expect_status 0
+	expect_stderr \
+	    "hlink: 'dst/a': made a copy instead: 'src/a' is on '$m' and 'dst/a' would be on '$SB/dst', another filesystem" \
+	    "hlink: 'dst/b': made a copy instead: 'bound/b' is on '$SB/bound' and 'dst/b' would be on '$SB/dst', another filesystem" \
+	    "hlink: 'dst/c': made a copy instead: 'src/c' is on '$m' and 'dst/c' would be on '$SB/dst', another filesystem"
+	expect_content dst/b bound/b
+}
+
 test_fallback_copy__v_and_q()
 {
 	shm_sandbox
@@ -138,6 +192,29 @@ test_fallback_copy__sparse_file_keeps_holes()
 	blocks=$(stat -c %b "$SHM/s")
 	[ "$blocks" -lt 1024 ] ||
 	    fail "the copy of a 64 MiB sparse file has $blocks blocks"
+}
+
+# A file with a block for every byte (zeros too) is copied whole, as cp
+# copies it: no hole is made of its zeros, and its size is its own.
+test_fallback_copy__file_without_holes_is_copied_whole()
+{
+	shm_sandbox
+	head -c $((1 << 20)) /dev/zero >zeros
+	printf 'end' >>zeros
+	head -c 4097 /dev/urandom >odd
+	: >empty
+	sync
+	[ $(($(stat -c %b zeros) * 512)) -ge "$(stat -c %s zeros)" ] ||
+	    skip "this filesystem made zeros a hole"
+	run_hlink -q --fallback=copy zeros odd empty "$SHM"
+	expect_ok
+	local f
+	for f in zeros odd empty; do
+		cmp -s "$f" "$SHM/$f" || fail "the copy of $f differs"
+	done
+	[ "$(stat -c %s "$SHM/empty")" = 0 ] || fail "empty is not empty"
+	[ $(($(stat -c %b "$SHM/zeros") * 512)) -ge $((1 << 20)) ] ||
+	    fail "the copy of zeros has $(stat -c %b "$SHM/zeros") blocks"
 }
 
 # ENOSPC: the operand fails, the temporary is gone, DST as it was.

@@ -265,3 +265,19 @@ test_messages__empty_dst()
 	expect_cannot '' a "an empty name cannot name a link"
 	expect_unchanged
 }
+
+# Each line reaches unbuffered stderr in one write(2): a line of another
+# process (or of a -j worker) never comes between its pieces.
+test_messages__one_write_per_line()
+{
+	need_cmd strace
+	mkfile a
+	mkfile b
+	run strace -f -o "$CAP/trace" -e trace=write "$HLINK" a b
+	[ -s "$CAP/trace" ] || skip "strace traced nothing here"
+	expect_cannot b a "'b' already exists" "use -f to replace it"
+	local writes
+	writes=$(grep -c '^[0-9]* *write(2,' "$CAP/trace" || true)
+	# "cannot link 'b' to 'a': 'b' already exists" and its hint
+	[ "$writes" = 2 ] || fail "$writes writes to stderr for 2 lines: $(grep 'write(2' "$CAP/trace" | head -6)"
+}

@@ -273,6 +273,68 @@ test_copy__read_write_without_copy_file_range(void **state)
 	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
+/* Mid-copy: no name of the copy is in DST's directory yet. */
+static void
+no_name_yet(int calls)
+{
+	(void)calls;
+	assert_no_temp_left(box->dirfd);
+}
+
+/*
+ * Where the filesystem makes unnamed files (O_TMPFILE) the copy is one
+ * until it is whole: no temporary name, then one linkat() into place;
+ * -f still replaces through a temporary name renamed over DST.
+ */
+static void
+test_copy__unnamed_until_whole(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	int			 fd;
+
+#ifdef HL_POSIX_ONLY
+	skip();		/* (no O_TMPFILE: the temporary name below) */
+#endif
+	if ((fd = hl_open_unnamed(f->dirfd)) < 0)
+		skip();	/* this filesystem makes no unnamed files */
+	close(fd);
+	make_file(f->dirfd, "a", 70000, 3);
+	wrap_copy_hook = no_name_yet;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(wrap_calls.copy_file_range + wrap_calls.pwrite > 0);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	make_file(f->dirfd, "a", 900, 4);
+	req.flags |= HL_FORCE;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(res.replaced);
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	wrap_copy_hook = NULL;
+	assert_no_temp_left(f->dirfd);
+}
+
+/* A filesystem without unnamed files gets a temporary name instead. */
+static void
+test_copy__temporary_name_without_unnamed_files(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 5000, 6);
+#ifndef HL_POSIX_ONLY
+	wrap_armed.openat = true;
+	will_pass(openat);			/* SRC */
+	will_fail(openat, EOPNOTSUPP);		/* O_TMPFILE */
+	will_pass(openat);			/* the temporary name */
+#endif
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	wrap_armed.openat = false;
+	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_no_temp_left(f->dirfd);
+}
+
 static void
 test_copy__existing_dst_without_force_is_eexist(void **state)
 {
@@ -706,6 +768,8 @@ main(void)
 		T(test_copy__one_byte),
 		T(test_copy__larger_than_one_chunk),
 		T(test_copy__read_write_without_copy_file_range),
+		T(test_copy__unnamed_until_whole),
+		T(test_copy__temporary_name_without_unnamed_files),
 		T(test_copy__existing_dst_without_force_is_eexist),
 		T(test_copy__force_replaces),
 		T(test_copy__force_over_a_directory_fails_cleanly),

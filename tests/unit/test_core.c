@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "hardlink.h"
+#include "memo.h"
 #include "sys.h"
 #include "sandbox.h"
 #include "wrap.h"
@@ -84,7 +85,7 @@ static struct hl_request
 request(const struct sandbox *f, const char *src, const char *dst, int flags)
 {
 	struct hl_request	req = { f->dirfd, src, src, f->dirfd, dst, dst,
-				    flags, NULL };
+				    flags, NULL, NULL };
 
 	return req;
 }
@@ -815,10 +816,11 @@ link_failing_then_copy(const struct sandbox *f, int flags, int err)
 
 	wrap_armed.linkat = true;
 	will_fail(linkat, err);
-#ifdef HL_POSIX_ONLY
-	/* There the copy's no-replace rename is a linkat() too. */
+	/*
+	 * The copy is put in place by a linkat() too: its unnamed file's
+	 * (O_TMPFILE), or the no-replace rename of the POSIX build.
+	 */
 	will_pass(linkat);
-#endif
 	return hl_link(&req, &out);
 }
 
@@ -842,6 +844,90 @@ test_core__fallback_copy_for_each_cause(void **state)
 		assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
 	}
 	sandbox_assert_no_temp(f->dirfd);
+}
+
+/*
+ * -q (HL_NO_NOTICE): a copy made across filesystems has no notice to
+ * name the mount points in, so they are not looked up; without -q, or
+ * when the operand fails after all, they are named.
+ */
+static void
+test_core__exdev_mount_points_only_when_said(void **state)
+{
+	struct sandbox	*f = *state;
+
+	assert_int_equal(link_failing_then_copy(f, COPY_FIRST | HL_NO_NOTICE,
+	    EXDEV), 0);
+	assert_int_equal(out.status, HL_COPIED);
+	assert_int_equal(out.cause, HL_CAUSE_CROSS_DEVICE);
+	assert_string_equal(out.where, "");
+	assert_string_equal(out.where2, "");
+	assert_int_equal(unlinkat(f->dirfd, "b", 0), 0);
+	assert_int_equal(link_failing_then_copy(f, COPY_FIRST, EXDEV), 0);
+	assert_is_mount_point_of_fixture(f, out.where);
+	assert_is_mount_point_of_fixture(f, out.where2);
+	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
+	assert_int_equal(unlinkat(f->dirfd, "a", 0), 0);
+	assert_int_equal(symlinkat("d", f->dirfd, "a"), 0);
+	/* a directory is never copied: the operand fails, and says why */
+	assert_int_equal(link_failing(f, "c", COPY_FIRST | HL_NO_NOTICE, EXDEV),
+	    -1);
+	assert_int_equal(out.ntried, 1);
+	assert_is_mount_point_of_fixture(f, out.where);
+	assert_is_mount_point_of_fixture(f, out.where2);
+}
+
+/* A run's memo reads the mount table once and names the same points. */
+static void
+test_core__exdev_with_a_memo_names_both_mount_points(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_memo		 memo;
+	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW);
+	int			 i;
+
+	assert_int_equal(hl_memo_init(&memo), 0);
+	req.memo = &memo;
+	for (i = 0; i < 2; i++) {
+		wrap_armed.linkat = true;
+		will_fail(linkat, EXDEV);
+		assert_int_equal(hl_link(&req, &out), -1);
+		assert_int_equal(out.cause, HL_CAUSE_CROSS_DEVICE);
+		assert_is_mount_point_of_fixture(f, out.where);
+		assert_is_mount_point_of_fixture(f, out.where2);
+	}
+#ifndef HL_POSIX_ONLY
+	assert_int_equal(memo.mounts_read, 1);
+#endif
+	hl_memo_free(&memo);
+}
+
+/*
+ * The longest mount point above a path, the latest of equal ones (a
+ * mount over a mount), and never a mere prefix of a name ("/mnt/a" is
+ * not above "/mnt/ab").
+ */
+static void
+test_core__mount_point_in_a_table(void **state)
+{
+	static char		names[] = "/\0/mnt\0/mnt/a\0/mnt/ab\0/mnt/a";
+	struct hl_mounts	m = { names, sizeof(names), 5 };
+	char			buf[PATH_MAX];
+
+	(void)state;
+	assert_int_equal(hl_mount_point_in(&m, "/mnt/ab/x", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/ab");
+	assert_int_equal(hl_mount_point_in(&m, "/mnt/a/x", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt/a");
+	assert_int_equal(hl_mount_point_in(&m, "/mnt/abc", buf,
+	    sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt");
+	assert_int_equal(hl_mount_point_in(&m, "/mn", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	assert_int_equal(hl_mount_point_in(&m, "/mnt", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/mnt");
 }
 
 /* --fallback=copy never hides what -s would not hide either. */
@@ -891,6 +977,9 @@ main(void)
 		T(test_core__fallback_copy_for_each_cause),
 		T(test_core__fallback_copy_not_for_errors),
 		T(test_core__fallback_order),
+		T(test_core__exdev_mount_points_only_when_said),
+		T(test_core__exdev_with_a_memo_names_both_mount_points),
+		T(test_core__mount_point_in_a_table),
 		T(test_core__already_linked_changes_nothing),
 		T(test_core__same_entry_is_never_removed),
 		T(test_core__same_symlink_entry_is_kept),
