@@ -147,10 +147,15 @@ hl_temp_name(char *buf, size_t size, unsigned attempt)
 	char			suffix[7];
 	int			i;
 
+	/*
+	 * No getpid(): it is a system call per name, and --dedup makes a
+	 * name per duplicate.  The time (a vDSO call), the buffer's address
+	 * (another per thread, and per process under ASLR) and the attempt
+	 * differ enough; a collision is only an EEXIST and a new name.
+	 */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	x = (unsigned long long)ts.tv_nsec ^
 	    ((unsigned long long)ts.tv_sec << 30) ^
-	    ((unsigned long long)getpid() << 12) ^
 	    ((unsigned long long)(size_t)buf << 20) ^ attempt;
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;

@@ -278,7 +278,7 @@ static void
 no_name_yet(int calls)
 {
 	(void)calls;
-	assert_no_temp_left(box->dirfd);
+	sandbox_assert_no_temp(box->dirfd);
 }
 
 /*
@@ -304,14 +304,14 @@ test_copy__unnamed_until_whole(void **state)
 	wrap_copy_hook = no_name_yet;
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_true(wrap_calls.copy_file_range + wrap_calls.pwrite > 0);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 	make_file(f->dirfd, "a", 900, 4);
 	req.flags |= HL_FORCE;
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	assert_true(res.replaced);
-	assert_true(same_bytes(f->dirfd, "a", "b"));
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 	wrap_copy_hook = NULL;
-	assert_no_temp_left(f->dirfd);
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 /* A filesystem without unnamed files gets a temporary name instead. */
@@ -331,8 +331,8 @@ test_copy__temporary_name_without_unnamed_files(void **state)
 #endif
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	wrap_armed.openat = false;
-	assert_true(same_bytes(f->dirfd, "a", "b"));
-	assert_no_temp_left(f->dirfd);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
 }
 
 static void
