@@ -96,7 +96,7 @@ static const char usage_text[] =
 static void
 say(FILE *f, const char *fmt, ...)
 {
-	char	 line[1024], *p = line;
+	char	 line[1024], *heap = NULL, *p = line;
 	va_list	 ap;
 	int	 n;
 
@@ -106,20 +106,20 @@ say(FILE *f, const char *fmt, ...)
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line) - 8) {
-		if ((p = malloc((size_t)n + 9)) == NULL) {
-			p = line;	/* the line cut short, not lost */
-			n = (int)sizeof(line) - 9;
-		} else {
+		if ((heap = malloc((size_t)n + 9)) == NULL)
+			n = (int)sizeof(line) - 9;	/* cut short, not lost */
+		else {
+			p = heap;
 			va_start(ap, fmt);
-			vsnprintf(p + 7, (size_t)n + 1, fmt, ap);
+			(void)vsnprintf(p + 7, (size_t)n + 1, fmt, ap);
 			va_end(ap);
 		}
 	}
 	memcpy(p, "hlink: ", 7);
 	p[7 + n] = '\n';
-	fwrite(p, 1, (size_t)n + 8, f);
-	if (p != line)
-		free(p);
+	/* A failed write to stderr has nowhere left to be said. */
+	(void)fwrite(p, 1, (size_t)n + 8, f);
+	free(heap);
 }
 
 /* The buffers, or NULL after saying that there is no memory for them. */

@@ -526,7 +526,12 @@ test_dedup__signals_never_lose_a_name()
 	expect_same_inode r/f1 r/f501
 }
 
-test_dedup__a_file_changed_after_the_comparison_is_skipped()
+# held_dedup CHANGE: --dedup on r/a, r/b, r/c (one content, r/a oldest,
+# so kept), held by the shim at its first rename; the first name it
+# renames over is $first, the other $other; CHANGE ("other" or "kept")
+# says which file gets "more" appended while hlink is held.  Then hlink
+# goes on, and its result is loaded.
+held_dedup()
 {
 	build_shim hold_rename
 	mkdir r hold
@@ -537,7 +542,7 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 	touch -d 2001-01-01 r/a
 	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
 	    >"$CAP/out" 2>"$CAP/err" &
-	local pid=$! i=0 first other
+	local pid=$! i=0
 	on_exit "kill $pid"
 	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
 		sleep 0.05
@@ -549,13 +554,19 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 	c) other=b ;;
 	*) skip "hlink was not held at its first rename ('$first')" ;;
 	esac
-	echo more >>r/$other
+	if [ "$1" = kept ]; then echo more >>r/a; else echo more >>r/$other; fi
 	echo >hold/go
 	status=0
 	wait $pid || status=$?
-	printf 'hlink --dedup r (held)\n' >"$CAP/cmd"
+	printf 'hlink --dedup r (held, the %s file changed)\n' "$1" >"$CAP/cmd"
 	printf "%s\n" "$status" >"$CAP/status"
 	load_result
+}
+
+test_dedup__a_file_changed_after_the_comparison_is_skipped()
+{
+	local first other
+	held_dedup other
 	expect_status 1
 	expect_stderr "hlink: 'r/$other' changed since it was compared: skipped" \
 	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
@@ -569,34 +580,8 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 # link, not once per set, so a later name never gets bytes it did not have)
 test_dedup__a_kept_file_changed_mid_set_stops_the_set()
 {
-	build_shim hold_rename
-	mkdir r hold
-	mkfifo hold/go
-	mkfile r/a same
-	mkfile r/b same
-	mkfile r/c same
-	touch -d 2001-01-01 r/a
-	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
-	    >"$CAP/out" 2>"$CAP/err" &
-	local pid=$! i=0 first other
-	on_exit "kill $pid"
-	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	first=$(cat hold/name 2>/dev/null)
-	case $first in
-	b) other=c ;;
-	c) other=b ;;
-	*) skip "hlink was not held at its first rename ('$first')" ;;
-	esac
-	echo more >>r/a
-	echo >hold/go
-	status=0
-	wait $pid || status=$?
-	printf 'hlink --dedup r (held, r/a changed)\n' >"$CAP/cmd"
-	printf "%s\n" "$status" >"$CAP/status"
-	load_result
+	local first other
+	held_dedup kept
 	expect_status 1
 	expect_stderr "hlink: 'r/a' changed since it was compared: skipped" \
 	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
