@@ -504,3 +504,48 @@ need_linux()
 	[ "${HLINK_POSIX_ONLY-}" != 1 ] ||
 	    skip "needs the Linux calls; hlink was built with -DHL_POSIX_ONLY"
 }
+
+MKLINKS_C='
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+/* links argv[1] as argv[2]/0, argv[2]/1, ... until link(2) fails;
+   prints how many it made; exit 0 when it stopped at EMLINK */
+int
+main(int argc, char **argv)
+{
+	char name[4096];
+	long n;
+
+	if (argc != 3)
+		return 2;
+	for (n = 0;; n++) {
+		snprintf(name, sizeof name, "%s/%ld", argv[2], n);
+		if (link(argv[1], name) != 0)
+			break;
+	}
+	printf("%ld\n", n);
+	return errno == EMLINK ? 0 : 1;
+}
+'
+
+# build_mklinks: the helper $CAP/mklinks, which fills a file up to its
+# link limit far faster than a shell loop of ln(1)
+build_mklinks()
+{
+	need_cmd cc
+	printf '%s' "$MKLINKS_C" >"$CAP/mklinks.c"
+	cc -O -o "$CAP/mklinks" "$CAP/mklinks.c" 2>"$CAP/cc.err" ||
+	    skip "cannot compile a C helper: $(head -n 1 "$CAP/cc.err")"
+}
+
+# ext4_image [SIZE]: an empty ext4 image in $CAP/img (16M), to mount
+# inside in_ns
+ext4_image()
+{
+	need_root
+	need_cmd mkfs.ext4 truncate
+	truncate -s "${1:-16M}" "$CAP/img" &&
+	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
+	    skip "mkfs.ext4 failed"
+}

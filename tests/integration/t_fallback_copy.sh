@@ -239,29 +239,22 @@ test_fallback_copy__enospc_keeps_dst()
 	'
 }
 
-fc_ext4()
-{
-	need_cmd mkfs.ext4 truncate
-	truncate -s 16M "$CAP/img" &&
-	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
-	    skip "mkfs.ext4 failed"
-}
 
 # EMLINK on ext4 (no clones): clone passes, a copy is made.
 test_fallback_copy__emlink_makes_a_copy()
 {
 	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
 	need_linux
-	fc_ext4
+	ext4_image
+	build_mklinks
 	in_ns '
 		mkdir e
 		mount -o loop "$CAP/img" e 2>/dev/null ||
 		    skip "cannot mount an ext4 image (no loop device?)"
 		mkfile e/f
 		mkdir e/d
-		for ((i = 0; ; i++)); do
-			ln e/f e/d/$i 2>/dev/null || break
-		done
+		"$CAP/mklinks" e/f e/d >/dev/null ||
+		    skip "link(2) did not stop at EMLINK"
 		n=$(nlink e/f)
 		[ "$n" -gt 1000 ] || skip "no link limit reached on ext4"
 		run_hlink --fallback=clone,copy e/f e/x

@@ -222,46 +222,11 @@ test_privileged__fs_without_hard_links_s()
 	'
 }
 
-MKLINKS_C='
-#include <errno.h>
-#include <stdio.h>
-#include <unistd.h>
-/* links argv[1] as argv[2]/0, argv[2]/1, ... until link(2) fails;
-   prints how many it made; exit 0 when it stopped at EMLINK */
-int
-main(int argc, char **argv)
-{
-	char name[4096];
-	long n;
-
-	if (argc != 3)
-		return 2;
-	for (n = 0;; n++) {
-		snprintf(name, sizeof name, "%s/%ld", argv[2], n);
-		if (link(argv[1], name) != 0)
-			break;
-	}
-	printf("%ld\n", n);
-	return errno == EMLINK ? 0 : 1;
-}
-'
-
-# an ext4 image in $CAP/img and the helper $CAP/mklinks
-ext4_setup()
-{
-	need_root
-	need_cmd mkfs.ext4 cc truncate
-	printf '%s' "$MKLINKS_C" >"$CAP/mklinks.c"
-	cc -O -o "$CAP/mklinks" "$CAP/mklinks.c" 2>"$CAP/cc.err" ||
-	    skip "cannot compile a C helper: $(head -n 1 "$CAP/cc.err")"
-	truncate -s 16M "$CAP/img" &&
-	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
-	    skip "mkfs.ext4 failed"
-}
 
 test_privileged__emlink()
 {
-	ext4_setup
+	ext4_image
+	build_mklinks
 	in_ns '
 		mkdir e
 		mount -o loop "$CAP/img" e 2>/dev/null ||
@@ -294,7 +259,8 @@ test_privileged__emlink()
 
 test_privileged__emlink_f_keeps_dst()
 {
-	ext4_setup
+	ext4_image
+	build_mklinks
 	in_ns '
 		mkdir e
 		mount -o loop "$CAP/img" e 2>/dev/null ||
@@ -319,7 +285,8 @@ test_privileged__emlink_f_keeps_dst()
 test_privileged__immutable_and_append_only()
 {
 	need_linux
-	ext4_setup
+	ext4_image
+	build_mklinks
 	need_cmd chattr
 	in_ns '
 		mkdir e

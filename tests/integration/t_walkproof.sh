@@ -2,16 +2,8 @@
 # was closed to save descriptors and is reopened through ".." must be the
 # same directory, not one that got its inode number since (issue 9).
 
-# ext4_image: a fresh ext4 image in $CAP/img (ext4 reuses a freed inode
-# number at once), to mount inside in_ns
-ext4_image()
-{
-	need_root
-	need_cmd mkfs.ext4 truncate
-	truncate -s 32M "$CAP/img" &&
-	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
-	    skip "mkfs.ext4 failed"
-}
+# The attack runs on an ext4 image (lib.sh's ext4_image): ext4 reuses a
+# freed inode number at once.
 
 # The attack, as a script the shim runs while hlink is deep below
 # src/P with P's fd closed: P/C moved out, P removed, directories made
@@ -85,7 +77,7 @@ in_ns_attack()
 {
 	need_linux	# the file handle; POSIX has device and inode only
 	build_shim run_at_open
-	ext4_image
+	ext4_image 32M
 	export CAP ATTACK_SH
 	export -f walk_attack_tree staged_attack
 	in_ns "$1"
