@@ -30,7 +30,10 @@ on_tty()
 	local cmd
 	cmd=$(printf '%q ' "$@")
 	status=0
-	TTYLOG=$CAP/tty timeout 30 script -qfec "$cmd" /dev/null </dev/null \
+	# script(1) hands "$cmd" to $SHELL, or to /bin/sh when it is unset,
+	# and dash cannot read what printf %q writes for bash, e.g. $'\n'
+	SHELL=$BASH TTYLOG=$CAP/tty timeout 30 script -qfec "$cmd" /dev/null \
+	    </dev/null \
 	    >"$CAP/tty" || status=$?
 	printf '%s\n' "${cmd//"$HLINK"/hlink}" >"$CAP/cmd"
 }
