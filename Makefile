@@ -32,7 +32,7 @@ OBJ = build/main.o build/options.o $(CORE_OBJ)
 # syscalls wrapped (see tests/unit/wrap.c).  With _FILE_OFFSET_BITS=64 glibc
 # may call the 64 names; wrapping both makes either take.
 WRAP = linkat renameat unlinkat symlinkat fstatat fstatat64 openat openat64 \
-	fstatfs fstatfs64 geteuid copy_file_range pwrite pwrite64
+	fstatfs fstatfs64 geteuid copy_file_range pwrite pwrite64 access
 WRAP_LDFLAGS = $(WRAP:%=-Wl,--wrap=%)
 # test_copyfs runs on the Btrfs and XFS images of check-copyfs only.
 UNIT_SRC = $(filter-out tests/unit/test_copyfs.c,$(wildcard tests/unit/test_*.c))

@@ -19,6 +19,7 @@
 
 #include "hardlink.h"
 #include "copy.h"
+#include "memo.h"
 #include "sys.h"
 #include "temp.h"
 
@@ -67,13 +68,14 @@ open_temp(int dirfd, const char *name, void *arg)
 /*
  * An unnamed file is put in place by one linkat(), where a name takes a
  * create and a rename: each a change to DST's directory, which in a
- * directory of 100,000 files was a tenth of a copy's time.
+ * directory of 100,000 files was a tenth of a copy's time.  It is made
+ * only where that linkat() can work (not without /proc, as a user).
  */
 static int
-temp_create(struct temp *t, int dirfd)
+temp_create(struct temp *t, int dirfd, struct hl_memo *memo)
 {
 	t->dirfd = dirfd;
-	t->fd = hl_open_unnamed(dirfd);
+	t->fd = hl_memo_unnamed_linkable(memo) ? hl_open_unnamed(dirfd) : -1;
 	t->unnamed = t->fd >= 0;
 	if (t->unnamed)
 		return 0;
@@ -495,7 +497,7 @@ hl_clone_or_copy(const struct hl_copy_request *req,
 		return fail(res, HL_COPY_ERRNO, HL_STEP_NONE, EINVAL);
 	if ((srcfd = open_src(req, &st, res)) < 0)
 		return -1;
-	if (temp_create(&t, req->dstdirfd) < 0) {
+	if (temp_create(&t, req->dstdirfd, req->memo) < 0) {
 		close(srcfd);
 		return fail(res, HL_COPY_ERRNO, HL_STEP_CREATE_TEMP, errno);
 	}

@@ -32,6 +32,8 @@
  * Progress: fn, when set, is called after each chunk with the bytes that
  * chunk added; a NULL progress costs one test per chunk.
  */
+struct hl_memo;
+
 struct hl_progress {
 	void	(*fn)(void *arg, uint64_t bytes);
 	void	 *arg;
@@ -48,6 +50,7 @@ struct hl_copy_request {
 	const char		*dst;
 	int			 flags;
 	const struct hl_progress *progress;	/* or NULL */
+	struct hl_memo		*memo;		/* the run's, or NULL */
 };
 
 enum hl_made {

@@ -252,6 +252,7 @@ try_copy_in(const struct hl_request *req, int dirfd, const char *name,
 		.dst = name,
 		.flags = copy_flags(req, kinds, force),
 		.progress = req->progress,
+		.memo = req->memo,
 	};
 	struct hl_copy_result	res;
 

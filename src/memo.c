@@ -4,6 +4,7 @@
  * per file of a large run that was most of the run.  The table is read
  * when first needed and kept for the run; mounts made or removed while
  * hlink runs are not seen, which only a notice's words would show.
+ * Whether unnamed files can be linked is asked once too: a copy each.
  */
 #include <string.h>
 
@@ -41,4 +42,19 @@ hl_memo_mount_point(struct hl_memo *m, const char *path, char *buf,
 		rc = hl_mount_point(path, buf, size);
 	pthread_mutex_unlock(&m->lock);
 	return rc;
+}
+
+bool
+hl_memo_unnamed_linkable(struct hl_memo *m)
+{
+	bool	linkable;
+
+	if (m == NULL)
+		return hl_unnamed_linkable();
+	pthread_mutex_lock(&m->lock);
+	if (m->unnamed == 0)
+		m->unnamed = hl_unnamed_linkable() ? 1 : -1;
+	linkable = m->unnamed > 0;
+	pthread_mutex_unlock(&m->lock);
+	return linkable;
 }

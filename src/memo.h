@@ -8,6 +8,7 @@
 #define HLINK_MEMO_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sys.h"
@@ -16,6 +17,7 @@ struct hl_memo {
 	pthread_mutex_t	 lock;
 	int		 mounts_read;	/* 0 not yet, 1 read, -1 unreadable */
 	struct hl_mounts mounts;	/* every mount point, absolute */
+	int		 unnamed;	/* 0 not yet, 1 linkable, -1 not */
 };
 
 int	hl_memo_init(struct hl_memo *m);
@@ -28,5 +30,8 @@ void	hl_memo_free(struct hl_memo *m);
  */
 int	hl_memo_mount_point(struct hl_memo *m, const char *path, char *buf,
 	    size_t size);
+
+/* hl_unnamed_linkable(), asked once per run when m is not NULL. */
+bool	hl_memo_unnamed_linkable(struct hl_memo *m);
 
 #endif

@@ -180,6 +180,7 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 		.dst = req->dst,
 		.flags = r->s.kinds | (req->flags & HL_FORCE),
 		.progress = req->progress,
+		.memo = req->memo,
 	};
 	struct hl_copy_result	res;
 

@@ -968,6 +968,12 @@ hl_link_unnamed(int fd, int dirfd, const char *name)
 	return linkat(AT_FDCWD, proc, dirfd, name, AT_SYMLINK_FOLLOW);
 }
 
+bool
+hl_unnamed_linkable(void)
+{
+	return access("/proc/self/fd", X_OK) == 0;
+}
+
 int
 hl_rename_noreplace(int dirfd, const char *old, const char *new)
 {
@@ -1076,6 +1082,12 @@ hl_link_unnamed(int fd, int dirfd, const char *name)
 	(void)name;
 	errno = ENOTSUP;
 	return -1;
+}
+
+bool
+hl_unnamed_linkable(void)
+{
+	return false;
 }
 
 int

@@ -152,6 +152,13 @@ int	hl_next_data(int fd, off_t off, off_t size, off_t *data, off_t *hole);
 int	hl_open_unnamed(int dirfd);
 /* Gives fd's unnamed file the name name in dirfd; EEXIST if taken. */
 int	hl_link_unnamed(int fd, int dirfd, const char *name);
+/*
+ * Whether hl_link_unnamed() can be counted on.  Before Linux 6.10 only
+ * CAP_DAC_READ_SEARCH links an unnamed file by its fd; everyone else
+ * goes through /proc/self/fd, which a chroot or a container may lack.
+ * Without it a copy takes a named temporary, which always works.
+ */
+bool	hl_unnamed_linkable(void);
 
 /*
  * Renames old to new in dirfd, failing with EEXIST when new exists,

@@ -85,8 +85,9 @@ teardown(void **state)
 static struct hl_copy_request
 request(const struct sandbox *f, const char *src, const char *dst, int flags)
 {
-	struct hl_copy_request	req = { f->dirfd, src, f->dirfd, dst, flags,
-				    NULL };
+	struct hl_copy_request	req = { .srcdirfd = f->dirfd, .src = src,
+				    .dstdirfd = f->dirfd, .dst = dst,
+				    .flags = flags };
 
 	return req;
 }
@@ -331,6 +332,32 @@ test_copy__temporary_name_without_unnamed_files(void **state)
 #endif
 	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
 	wrap_armed.openat = false;
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+	sandbox_assert_no_temp(f->dirfd);
+}
+
+/*
+ * Before Linux 6.10 only CAP_DAC_READ_SEARCH links an unnamed file by its
+ * fd; others go through /proc/self/fd.  Where /proc is missing the copy
+ * takes a temporary name from the start, rather than fail once copied.
+ */
+static void
+test_copy__temporary_name_without_proc(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 5000, 7);
+#ifndef HL_POSIX_ONLY
+	wrap_armed.access = true;
+	will_fail(access, ENOENT);		/* /proc/self/fd */
+	/* Nothing queued: a link of the unnamed file fails the test. */
+	wrap_armed.linkat = true;
+#endif
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	wrap_reset();
+	assert_int_equal(res.made, HL_MADE_COPY);
 	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 	sandbox_assert_no_temp(f->dirfd);
 }
@@ -770,6 +797,7 @@ main(void)
 		T(test_copy__read_write_without_copy_file_range),
 		T(test_copy__unnamed_until_whole),
 		T(test_copy__temporary_name_without_unnamed_files),
+		T(test_copy__temporary_name_without_proc),
 		T(test_copy__existing_dst_without_force_is_eexist),
 		T(test_copy__force_replaces),
 		T(test_copy__force_over_a_directory_fails_cleanly),

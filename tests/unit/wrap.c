@@ -35,6 +35,7 @@ ssize_t	__real_copy_file_range(int, off_t *, int, off_t *, size_t,
 	    unsigned int);
 ssize_t	__real_pwrite(int, const void *, size_t, off_t);
 ssize_t	__real_pwrite64(int, const void *, size_t, off64_t);
+int	__real_access(const char *, int);
 
 int	__wrap_linkat(int, const char *, int, const char *, int);
 int	__wrap_renameat(int, const char *, int, const char *);
@@ -52,6 +53,7 @@ ssize_t	__wrap_copy_file_range(int, off_t *, int, off_t *, size_t,
 	    unsigned int);
 ssize_t	__wrap_pwrite(int, const void *, size_t, off_t);
 ssize_t	__wrap_pwrite64(int, const void *, size_t, off64_t);
+int	__wrap_access(const char *, int);
 
 void
 wrap_reset(void)
@@ -234,4 +236,12 @@ __wrap_pwrite64(int fd, const void *buf, size_t n, off64_t off)
 		wrap_copy_hook(wrap_calls.copy_file_range + wrap_calls.pwrite);
 	wrap_calls.pwrite++;
 	return __real_pwrite64(fd, buf, n, off);
+}
+
+int
+__wrap_access(const char *path, int mode)
+{
+	if (injected(wrap_armed.access, "access") < 0)
+		return -1;
+	return __real_access(path, mode);
 }

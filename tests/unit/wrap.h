@@ -28,6 +28,7 @@ struct wrap_arms {
 	bool	geteuid;	/* armed: returns the queued uid */
 	bool	copy_file_range;
 	bool	pwrite;		/* pwrite and pwrite64 */
+	bool	access;		/* where /proc is looked for */
 };
 
 extern struct wrap_arms wrap_armed;
