@@ -608,6 +608,8 @@ clone_on()
 	mkdir -p m && mount -o loop img m || skip "cannot mount $fs"
 	mkdir m/r m/r/s
 	head -c 300000 /dev/urandom >m/r/a
+	# byte 150000 made "a" here and "x" in e: random, it was "x" once in 256
+	printf a | dd of=m/r/a bs=1 seek=150000 conv=notrunc 2>/dev/null
 	cp --reflink=never m/r/a m/r/s/b && cp --reflink=never m/r/a m/r/c
 	ln m/r/c m/r/d
 	cp --reflink=never m/r/a m/r/e && printf x | dd of=m/r/e bs=1 seek=150000 conv=notrunc 2>/dev/null
