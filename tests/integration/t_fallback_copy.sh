@@ -649,6 +649,26 @@ test_fallback_copy__tree_refusals_come_first()
 	in_ns tree_refusals_come_first_case
 }
 
+# Two mounts of one filesystem that shares no blocks: clone does not
+# apply, and the failure says the filesystem cannot clone.
+tree_clone_on_one_tmpfs_case()
+{
+	mount_tmpfs A || skip "cannot mount a tmpfs"
+	mkdir -p A/s A/d b
+	mkfile A/s/f
+	mount --bind A/d b || skip "cannot bind-mount here"
+	run_hlink -r --fallback=clone A/s b/r
+	expect_cannot b/r A/s "'A/s' is on '$SB/A' and 'b/r' would be on '$SB/b', another filesystem; clone: the filesystem at '$SB/b' cannot clone"
+	expect_missing A/d/r
+}
+
+test_fallback_copy__tree_clone_on_a_filesystem_without_clones()
+{
+	need_linux
+	export -f tree_clone_on_one_tmpfs_case
+	in_ns tree_clone_on_one_tmpfs_case
+}
+
 # Two mounts of one filesystem that shares blocks: a clone can cross
 # between them, so a clone KIND applies at DSTDIR and the replica is
 # made of clones, its hard-link group kept.  FS is xfs (DSTDIR on a bind
