@@ -760,25 +760,29 @@ struct root {
 
 /*
  * Why no clone can be made from SRC's filesystem (srcfd) to DST's
- * (dstfd), or HL_COPY_NONE when one can: two mounts or subvolumes of one
- * filesystem that shares blocks, as far as the types tell.  The kernel
- * says EXDEV before it asks the filesystem, and so does this.
+ * (dstfd), or HL_COPY_NONE when one can: the kernel clones within one
+ * filesystem only (EXDEV, said before it asks the filesystem whether it
+ * clones at all), across its mounts too.  One device number is one
+ * filesystem; Btrfs gives each subvolume its own, so two of its devices
+ * may be one filesystem (or two: then each file says so).
  */
 static int
 clone_cause(int srcfd, int dstfd, const struct stat *src,
     const struct stat *dst)
 {
 	const char	*a, *b;
+	bool		 one_fs = src->st_dev == dst->st_dev;
 
 	if (!hl_can_clone())
 		return HL_COPY_CLONE_NOT_BUILT;
 	a = hl_fs_name(srcfd);
 	b = hl_fs_name(dstfd);
-	if (hl_fs_can_clone(srcfd) == 1 && hl_fs_can_clone(dstfd) == 1 &&
-	    (a == b || (a != NULL && b != NULL && strcmp(a, b) == 0)))
-		return HL_COPY_NONE;
-	return src->st_dev == dst->st_dev ? HL_COPY_CLONE_NO_FS :
-	    HL_COPY_CLONE_XDEV;
+	if (!one_fs && (a == NULL || b == NULL || strcmp(a, b) != 0 ||
+	    strcmp(a, "btrfs") != 0))
+		return HL_COPY_CLONE_XDEV;
+	if (hl_fs_can_clone(srcfd) != 1 || hl_fs_can_clone(dstfd) != 1)
+		return one_fs ? HL_COPY_CLONE_NO_FS : HL_COPY_CLONE_XDEV;
+	return HL_COPY_NONE;
 }
 
 /* What DSTDIR on another filesystem becomes. */

@@ -729,3 +729,33 @@ test_fallback_copy__tree_clones_across_xfs_bind_mounts()
 {
 	tree_clones_test xfs
 }
+
+# Two XFS filesystems: each shares blocks, but no clone goes from one to
+# the other, so clone passes to the next KIND at DSTDIR.
+tree_two_xfs_case()
+{
+	mkdir m n
+	mount -o loop "$CAP/img" m 2>/dev/null &&
+	    mount -o loop "$CAP/img2" n 2>/dev/null ||
+	    skip "cannot mount the xfs images"
+	mkdir m/s
+	mkfile m/s/a
+	ln m/s/a m/s/a2
+	run_hlink -r --fallback=clone m/s n/r1
+	expect_cannot n/r1 m/s "'m/s' is on '$SB/m' and 'n/r1' would be on '$SB/n', another filesystem; clone: no clone across filesystems"
+	expect_missing n/r1
+	run_hlink -r --fallback=clone,copy m/s n/r2
+	expect_result 0 "hlink: 'n/r2': made a replica of copies instead: 'm/s' is on '$SB/m' and 'n/r2' would be on '$SB/n', another filesystem"
+	expect_same_inode n/r2/a n/r2/a2
+}
+
+test_fallback_copy__tree_no_clone_between_two_xfs()
+{
+	need_linux
+	need_root
+	need_cmd mkfs.xfs
+	fc_mkfs xfs "$CAP/img"
+	fc_mkfs xfs "$CAP/img2"
+	export -f tree_two_xfs_case
+	in_ns tree_two_xfs_case
+}
