@@ -158,7 +158,8 @@ struct hl_outcome {
 		int	step;		/* enum hl_copy_step */
 		int	err;
 	}		tried[HL_FALLBACK_MAX];
-	bool		replica;	/* -r: DSTDIR a replica of copies */
+	int		replica;	/* -r: DSTDIR a replica of these KINDs
+					   (copy.h's HL_COPY_CLONE, _DATA) */
 	uint64_t	bytes;		/* HL_CLONED, HL_COPIED: its size */
 	char		fsdir[PATH_MAX];	/* DST's mount point, for tried */
 };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy.h"
 #include "output.h"
 
 #ifndef HLINK_VERSION
@@ -214,8 +215,9 @@ outcome_copied(const struct hl_out *o, struct out_buffers *b,
 {
 	bool		 dry = o->dry_run;
 	const char	*what = out->status == HL_CLONED ? "clone" : "copy";
-	const char	*many = out->status == HL_CLONED ? "clones or copies" :
-			    "copies";
+	const char	*many = !(out->replica & HL_COPY_CLONE) ? "copies" :
+			    (out->replica & HL_COPY_DATA) ? "clones or copies" :
+			    "clones";
 
 	quoted(req->dst_shown, b->a);
 	if (!dry && !o->quiet && out->cause != HL_CAUSE_NONE) {

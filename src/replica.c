@@ -70,14 +70,15 @@ hl_replica_kinds(int flags)
 {
 	int	first = hl_fallback_kind(flags, 0), i, kinds = 0;
 
-	if (first != HL_KIND_CLONE && first != HL_KIND_COPY)
+	if (first == HL_KIND_COPY)
+		return HL_COPY_DATA;	/* copies only: no clone tried */
+	if (first != HL_KIND_CLONE)
 		return 0;
-	for (i = 0; i < HL_FALLBACK_MAX; i++) {
+	for (i = 0; i < HL_FALLBACK_MAX; i++)
 		if (hl_fallback_kind(flags, i) == HL_KIND_CLONE)
 			kinds |= HL_COPY_CLONE;
 		else if (hl_fallback_kind(flags, i) == HL_KIND_COPY)
 			kinds |= HL_COPY_DATA;
-	}
 	return kinds;
 }
 

@@ -35,8 +35,9 @@ struct hl_replica *hl_replica_new(const struct hl_replica_setup *setup);
 void	hl_replica_free(struct hl_replica *r);
 
 /*
- * The KINDs a replica uses under flags' --fallback list: 0 when its
- * first KIND is no clone or copy (symlink first: DSTDIR a symlink).
+ * The KINDs a replica uses under flags' --fallback list, as its first
+ * KIND decides: copy, copies only (HL_COPY_DATA); clone, clones, and
+ * copies too where the list has copy later; 0 for symlink or no list.
  */
 int	hl_replica_kinds(int flags);
 

@@ -711,41 +711,6 @@ is_inside(int parentfd, const char *name, const struct stat *src)
 	return inside;
 }
 
-/*
- * DSTDIR is on another filesystem than SRCDIR.  A --fallback list that
- * starts with clone or copy makes it a replica of clones or copies,
- * announced here once (returns 0: go on).  Else nothing is made: with
- * -s (symlink first), DSTDIR becomes a symlink to SRCDIR, as for any
- * operand that cannot be hard-linked; without, the outcome is that of a
- * link across devices.
- */
-static int
-cross_device(struct shared *sh, int parentfd, const char *name)
-{
-	struct hl_request	req = sh->req->top;
-	struct hl_outcome	out;
-
-	req.dstdirfd = parentfd;
-	req.dst = name;
-	sh->replica_kinds = hl_replica_kinds(req.flags);
-	if (sh->replica_kinds == 0 && hl_fallback_kind(req.flags, 0) ==
-	    HL_KIND_SYMLINK) {
-		link_one(sh, &req, &out);
-		return -1;
-	}
-	hl_diagnose(&req, EXDEV, &out);
-	lock(sh);
-	if (sh->replica_kinds != 0) {
-		out.replica = true;
-		out.status = (sh->replica_kinds & HL_COPY_CLONE) ? HL_CLONED :
-		    HL_COPIED;
-	} else
-		sh->failures++;
-	sh->req->ops->report(sh->req->ctx, &req, &out);
-	unlock(sh);
-	return sh->replica_kinds != 0 ? 0 : -1;
-}
-
 static void
 lock_shared(void *arg)
 {
@@ -779,30 +744,181 @@ start_replica(struct shared *sh, int dstfd)
 }
 
 /*
- * Checks made before anything is created, against DSTDIR's parent as
- * opened once: same filesystem, not inside SRC.
+ * DSTDIR as the checks and the making of the replica's top see it: its
+ * parent opened once, and DSTDIR itself when it is a directory already.
+ */
+struct root {
+	int			 srcfd;
+	const struct stat	*src;
+	int			 parentfd;
+	const char		*name;		/* DSTDIR's, in parentfd */
+	int			 checkfd;	/* DSTDIR, or parentfd */
+	struct stat		 check;		/* checkfd's */
+	char			 srcreal[PATH_MAX];
+	char			 dstreal[PATH_MAX];	/* checkfd's */
+};
+
+/*
+ * Why no clone can be made from SRC's filesystem (srcfd) to DST's
+ * (dstfd), or HL_COPY_NONE when one can: the kernel clones within one
+ * filesystem only (EXDEV, said before it asks the filesystem whether it
+ * clones at all), across its mounts too.  One device number is one
+ * filesystem; Btrfs gives each subvolume its own, so two of its devices
+ * may be one filesystem (or two: then each file says so).
  */
 static int
-check_destination(struct shared *sh, const struct stat *src, int parentfd,
-    const char *name)
+clone_cause(int srcfd, int dstfd, const struct stat *src,
+    const struct stat *dst)
 {
-	const struct hl_request		*req = &sh->req->top;
-	char				 srcreal[PATH_MAX], dstreal[PATH_MAX];
-	struct stat			 st;
+	const char	*a, *b;
+	bool		 one_fs = src->st_dev == dst->st_dev;
 
-	if (fstat(parentfd, &st) < 0) {
+	if (!hl_can_clone())
+		return HL_COPY_CLONE_NOT_BUILT;
+	a = hl_fs_name(srcfd);
+	b = hl_fs_name(dstfd);
+	if (!one_fs && (a == NULL || b == NULL || strcmp(a, b) != 0 ||
+	    strcmp(a, "btrfs") != 0))
+		return HL_COPY_CLONE_XDEV;
+	if (hl_fs_can_clone(srcfd) != 1 || hl_fs_can_clone(dstfd) != 1)
+		return one_fs ? HL_COPY_CLONE_NO_FS : HL_COPY_CLONE_XDEV;
+	return HL_COPY_NONE;
+}
+
+/* What DSTDIR on another filesystem becomes. */
+enum plan {
+	PLAN_REFUSE,	/* no KIND applies: a link's EXDEV */
+	PLAN_SYMLINK,	/* DSTDIR a symlink to SRCDIR */
+	PLAN_REPLICA	/* of sh->replica_kinds */
+};
+
+/*
+ * The first KIND of the --fallback list that applies to the whole of
+ * DSTDIR; each clone that does not is added to out's tried.
+ */
+static enum plan
+plan_across(struct shared *sh, const struct root *r, struct hl_outcome *out)
+{
+	int	flags = sh->req->top.flags, i, kind, why;
+
+	for (i = 0; (kind = hl_fallback_kind(flags, i)) != HL_KIND_NONE;
+	    i++) {
+		if (kind == HL_KIND_SYMLINK)
+			return PLAN_SYMLINK;
+		if (kind == HL_KIND_COPY) {
+			sh->replica_kinds = HL_COPY_DATA;
+			return PLAN_REPLICA;
+		}
+		why = clone_cause(r->srcfd, r->checkfd, r->src, &r->check);
+		if (why == HL_COPY_NONE) {
+			sh->replica_kinds = hl_replica_kinds(flags);
+			return PLAN_REPLICA;
+		}
+		if (why == HL_COPY_CLONE_NO_FS)
+			snprintf(out->fsdir, sizeof(out->fsdir), "%s",
+			    out->where2);
+		out->tried[out->ntried++] = (struct hl_tried){ HL_KIND_CLONE,
+		    why, HL_STEP_CLONE, 0 };
+	}
+	return PLAN_REFUSE;
+}
+
+/*
+ * The words of a link from SRCDIR to DSTDIR.  An existing DSTDIR may be
+ * a mount point itself: its own mount point is named, not its parent's.
+ */
+static void
+across_words(const struct root *r, const struct hl_request *req,
+    struct hl_outcome *out)
+{
+	hl_diagnose_link(req, EXDEV, out);
+	if (r->checkfd != r->parentfd && r->dstreal[0] != '\0' &&
+	    (hl_mount_point(r->srcreal, out->where, sizeof(out->where)) < 0 ||
+	    hl_mount_point(r->dstreal, out->where2, sizeof(out->where2)) < 0))
+		out->where[0] = '\0';
+	hl_diagnose_finish(req, out);
+}
+
+/*
+ * DSTDIR is on another filesystem than SRCDIR: the --fallback list is
+ * walked.  A replica is announced by the caller once its top is there
+ * (returns 0: go on); else nothing is made here but a symlink: DSTDIR
+ * becomes one to SRCDIR, as for any operand that cannot be hard-linked,
+ * unless it is an existing directory; with no KIND left, the outcome is
+ * that of a link across devices.
+ */
+static int
+cross_device(struct shared *sh, const struct root *r, struct hl_outcome *out)
+{
+	struct hl_request	req = sh->req->top;
+	enum plan		plan;
+
+	req.dstdirfd = r->parentfd;
+	req.dst = r->name;
+	across_words(r, &req, out);
+	plan = plan_across(sh, r, out);
+	if (plan == PLAN_REPLICA) {
+		out->replica = sh->replica_kinds;
+		out->status = (sh->replica_kinds & HL_COPY_CLONE) ?
+		    HL_CLONED : HL_COPIED;
+		return 0;
+	}
+	if (plan == PLAN_SYMLINK && r->checkfd == r->parentfd) {
+		/* clone passes for a directory: to symlink, from the start */
+		req.flags = (req.flags & ~HL_FALLBACK_MASK) |
+		    HL_SYMLINK_FALLBACK;
+		link_one(sh, &req, out);
+		return -1;
+	}
+	if (plan == PLAN_SYMLINK && out->ntried < HL_FALLBACK_MAX)
+		out->tried[out->ntried++] = (struct hl_tried){
+		    HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, EISDIR };
+	lock(sh);
+	sh->failures++;
+	sh->req->ops->report(sh->req->ctx, &req, out);
+	unlock(sh);
+	return -1;
+}
+
+/* The replica of clones or copies, said once, for the whole of DSTDIR. */
+static void
+announce(struct shared *sh, const struct root *r,
+    const struct hl_outcome *out)
+{
+	struct hl_request	req = sh->req->top;
+
+	req.dstdirfd = r->parentfd;
+	req.dst = r->name;
+	lock(sh);
+	sh->req->ops->report(sh->req->ctx, &req, out);
+	unlock(sh);
+}
+
+/*
+ * Checks made before anything is created, against DSTDIR when it is an
+ * existing directory, else against its parent, each as opened once: same
+ * filesystem (or what the --fallback list makes instead), not inside
+ * SRC.
+ */
+static int
+check_destination(struct shared *sh, struct root *r, struct hl_outcome *out)
+{
+	const struct hl_request	*req = &sh->req->top;
+
+	if (fstat(r->checkfd, &r->check) < 0) {
 		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
 		return -1;
 	}
-	if (hl_realpath_at(req->srcdirfd, req->src, true, srcreal,
-	    sizeof(srcreal)) < 0 ||
-	    hl_realpath_at(parentfd, ".", true, dstreal, sizeof(dstreal)) < 0)
-		dstreal[0] = srcreal[0] = '\0';	/* mkdirat will tell */
-	if ((st.st_dev != src->st_dev ||
-	    (dstreal[0] != '\0' && !same_mount(srcreal, dstreal))) &&
-	    cross_device(sh, parentfd, name) < 0)
+	if (hl_realpath_at(req->srcdirfd, req->src, true, r->srcreal,
+	    sizeof(r->srcreal)) < 0 ||
+	    hl_realpath_at(r->checkfd, ".", true, r->dstreal,
+	    sizeof(r->dstreal)) < 0)
+		r->dstreal[0] = r->srcreal[0] = '\0';	/* mkdirat will tell */
+	if ((r->check.st_dev != r->src->st_dev ||
+	    (r->dstreal[0] != '\0' && !same_mount(r->srcreal, r->dstreal))) &&
+	    cross_device(sh, r, out) < 0)
 		return -1;
-	if (is_inside(parentfd, name, src)) {
+	if (is_inside(r->parentfd, r->name, r->src)) {
 		failed(sh, HL_TREE_INTO_ITSELF, req->dst_shown, EINVAL);
 		return -1;
 	}
@@ -810,33 +926,65 @@ check_destination(struct shared *sh, const struct stat *src, int parentfd,
 }
 
 /*
+ * The replica's top: DSTDIR opened as the directory it is, or made.  A
+ * name that is there and no directory is refused under --dry-run too.
+ */
+static enum made
+open_root(struct shared *sh, struct root *r, int *fd)
+{
+	struct stat	st;
+
+	if (r->checkfd != r->parentfd) {
+		*fd = r->checkfd;
+		r->checkfd = r->parentfd;	/* the caller's now */
+		return EXISTED;
+	}
+	if (fstatat(r->parentfd, r->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return NOT_MADE;
+	}
+	return make_dir(sh, r->parentfd, r->name, fd);
+}
+
+/*
  * Makes the replica's root, DSTDIR, in its parent, which is resolved
  * once, as an fd, for the checks and the mkdirat alike: a parent swapped
  * for a symlink into SRC between two lookups would put the replica
- * inside SRC.
+ * inside SRC.  A replica of clones or copies is announced once its top
+ * is there, so that a refusal is all a run that makes nothing says.
  */
 static enum made
-make_root(struct shared *sh, const struct stat *src, int *fd)
+make_root(struct shared *sh, const struct job *job, int *fd)
 {
 	const struct hl_request	*req = &sh->req->top;
 	char			 parent[PATH_MAX], buf[PATH_MAX];
-	const char		*name = hl_basename(req->dst, buf, sizeof(buf));
-	int			 parentfd, err;
+	struct root		 r = { .srcfd = job->srcfd, .src = &job->src };
+	struct hl_outcome	 out;
+	int			 err;
 	enum made		 made = NOT_MADE;
 
 	*fd = -1;
+	r.name = hl_basename(req->dst, buf, sizeof(buf));
 	hl_parent(req->dst, parent, sizeof(parent));
-	if ((parentfd = hl_open_dir(req->dstdirfd, parent, true)) < 0) {
+	if ((r.parentfd = hl_open_dir(req->dstdirfd, parent, true)) < 0) {
 		failed(sh, HL_TREE_MKDIR, req->dst_shown, errno);
 		return NOT_MADE;
 	}
-	if (check_destination(sh, src, parentfd, name) == 0) {
-		made = make_dir(sh, parentfd, name, fd);
+	/* An existing DSTDIR may be another filesystem's mount point. */
+	if ((r.checkfd = openat(r.parentfd, r.name, DIR_FLAGS)) < 0)
+		r.checkfd = r.parentfd;
+	if (check_destination(sh, &r, &out) == 0) {
+		made = open_root(sh, &r, fd);
 		err = errno;
-		made_dir(sh, made, req->dst_shown, req->src_shown);
+		if (made != NOT_MADE && sh->replica_kinds != 0)
+			announce(sh, &r, &out);
 		errno = err;
+		made_dir(sh, made, req->dst_shown, req->src_shown);
 	}
-	close(parentfd);
+	if (r.checkfd != r.parentfd)
+		close(r.checkfd);
+	close(r.parentfd);
 	return made;
 }
 
@@ -859,7 +1007,7 @@ root_job(struct shared *sh, struct job *job)
 	    sh->mounts.count > 0;
 	sh->rootlen = strlen(req->src_shown) +
 	    (req->src_shown[strlen(req->src_shown) - 1] != '/');
-	if (make_root(sh, &job->src, &job->dstfd) == NOT_MADE)
+	if (make_root(sh, job, &job->dstfd) == NOT_MADE)
 		return -1;
 	if (job->dstfd >= 0 && fstat(job->dstfd, &st) == 0) {
 		sh->replica_dev = st.st_dev;

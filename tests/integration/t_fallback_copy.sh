@@ -548,3 +548,214 @@ test_fallback_copy__tree_i_asks_for_each_existing_entry()
 	expect_symlink "$SHM/h/ln" a
 	expect_no_temp "$SHM/h"
 }
+
+# -r -T onto a mount point: DSTDIR itself is on another filesystem than
+# SRCDIR, whatever its parent is on.  Without a fallback nothing is made;
+# with copy one replica, announced once, its hard-link group kept; -s
+# cannot make an existing directory a symlink, and says so.
+tree_onto_a_mount_point_case()
+{
+	local m why
+	mkdir -p s/d
+	mkfile s/a
+	ln s/a s/d/a2
+	mount_tmpfs mp || skip "cannot mount a tmpfs"
+	mount_tmpfs mp2 || skip "cannot mount a tmpfs"
+	m=$(mount_point "$SB/s")
+	why="'s' is on '$m' and 'mp' would be on '$SB/mp', another filesystem"
+	run_hlink -r -T s mp
+	expect_cannot mp s "$why" "use -s to make a symbolic link instead"
+	asserted
+	[ -z "$(ls -A mp)" ] || fail "something was made in mp: $(ls -A mp)"
+	run_hlink -r -T --fallback=copy s mp
+	expect_result 0 "hlink: 'mp': made a replica of copies instead: $why"
+	expect_same_inode mp/a mp/d/a2
+	expect_nlink mp/a 2
+	expect_content mp/d/a2 s/a
+	run_hlink -r -T -s s mp2
+	expect_status 1
+	expect_stdout
+	asserted
+	why="'s' is on '$m' and 'mp2' would be on '$SB/mp2', another filesystem"
+	[[ $err == "hlink: cannot link 'mp2' to 's': $why; "*": cannot put it in place as 'mp2': Is a directory" ]] ||
+	    fail "-s onto a mount point: $err"
+	[ -z "$(ls -A mp2)" ] || fail "something was made in mp2: $(ls -A mp2)"
+	expect_not_symlink mp2
+}
+
+test_fallback_copy__tree_T_onto_a_mount_point()
+{
+	need_linux
+	export -f tree_onto_a_mount_point_case
+	in_ns tree_onto_a_mount_point_case
+}
+
+# At DSTDIR the fallback list is walked in order: a clone cannot cross
+# from one filesystem to another of another kind, so it passes to the
+# next KIND; when none is left, nothing is made and the failure gives
+# the clone's reason too.  The notice names the KINDs in effect.
+test_fallback_copy__tree_kinds_in_order()
+{
+	need_linux
+	shm_sandbox
+	mkdir s
+	mkfile s/a
+	ln s/a s/a2
+	local why
+	why=$(XDEV_WHY s "$SHM/r1")
+	run_hlink -r --fallback=clone,symlink s "$SHM/r1"
+	expect_result 0 "hlink: '$SHM/r1': made a symbolic link instead: $why"
+	expect_symlink "$SHM/r1" "$SB/s"
+	run_hlink -r --fallback=clone s "$SHM/r2"
+	expect_cannot "$SHM/r2" s "$(XDEV_WHY s "$SHM/r2"); clone: no clone across filesystems"
+	expect_missing "$SHM/r2"
+	run_hlink -r --dry-run --fallback=clone s "$SHM/r2"
+	expect_cannot "$SHM/r2" s "$(XDEV_WHY s "$SHM/r2"); clone: no clone across filesystems"
+	run_hlink -r --fallback=clone,copy s "$SHM/r3"
+	expect_result 0 "hlink: '$SHM/r3': made a replica of copies instead: $(XDEV_WHY s "$SHM/r3")"
+	expect_same_inode "$SHM/r3/a" "$SHM/r3/a2"
+	run_hlink -r --fallback=copy,clone s "$SHM/r4"
+	expect_result 0 "hlink: '$SHM/r4': made a replica of copies instead: $(XDEV_WHY s "$SHM/r4")"
+	expect_same_inode "$SHM/r4/a" "$SHM/r4/a2"
+	run_hlink -r --fallback=clone,symlink,copy s "$SHM/r5"
+	expect_status 0
+	expect_symlink "$SHM/r5" "$SB/s"
+}
+
+# A refusal that makes nothing is all that is said: no notice of a
+# replica before it.
+tree_refusals_come_first_case()
+{
+	mount_tmpfs A nr_inodes=400 || skip "cannot mount a tmpfs"
+	mount_tmpfs B || skip "cannot mount a tmpfs"
+	mkdir -p A/s/a A/b
+	mkfile A/s/a/f
+	mount --bind A/s A/b || skip "cannot bind-mount here"
+	run_hlink -r --fallback=copy A/s A/b/x
+	expect_result 1 "hlink: cannot replicate 'A/s' inside itself, as 'A/b/x'"
+	expect_missing A/s/x
+	mkfile B/file
+	run_hlink -r -T --fallback=copy A/s B/file
+	expect_result 1 "hlink: cannot make directory 'B/file': it exists and is not a directory"
+	run_hlink -r -T --dry-run --fallback=copy A/s B/file
+	expect_result 1 "hlink: cannot make directory 'B/file': it exists and is not a directory"
+	expect_content B/file B/file
+}
+
+test_fallback_copy__tree_refusals_come_first()
+{
+	need_linux
+	export -f tree_refusals_come_first_case
+	in_ns tree_refusals_come_first_case
+}
+
+# Two mounts of one filesystem that shares no blocks: clone does not
+# apply, and the failure says the filesystem cannot clone.
+tree_clone_on_one_tmpfs_case()
+{
+	mount_tmpfs A || skip "cannot mount a tmpfs"
+	mkdir -p A/s A/d b
+	mkfile A/s/f
+	mount --bind A/d b || skip "cannot bind-mount here"
+	run_hlink -r --fallback=clone A/s b/r
+	expect_cannot b/r A/s "'A/s' is on '$SB/A' and 'b/r' would be on '$SB/b', another filesystem; clone: the filesystem at '$SB/b' cannot clone"
+	expect_missing A/d/r
+}
+
+test_fallback_copy__tree_clone_on_a_filesystem_without_clones()
+{
+	need_linux
+	export -f tree_clone_on_one_tmpfs_case
+	in_ns tree_clone_on_one_tmpfs_case
+}
+
+# Two mounts of one filesystem that shares blocks: a clone can cross
+# between them, so a clone KIND applies at DSTDIR and the replica is
+# made of clones, its hard-link group kept.  FS is xfs (DSTDIR on a bind
+# mount) or btrfs (DSTDIR in another subvolume).
+tree_clones_case()
+{
+	local dst=$2
+	mkdir m
+	mount -o loop "$CAP/img" m 2>/dev/null || skip "cannot mount the $1 image"
+	if [ "$1" = btrfs ]; then
+		btrfs -q subvolume create m/v1 >/dev/null &&
+		    btrfs -q subvolume create m/v2 >/dev/null ||
+		    skip "cannot make btrfs subvolumes"
+		mkdir m/v1/s
+		dst=m/v2
+	else
+		mkdir -p m/v1/s m/v2 b
+		mount --bind m/v2 b || skip "cannot bind-mount here"
+		dst=b
+	fi
+	head -c 1M /dev/urandom >m/v1/s/a
+	ln m/v1/s/a m/v1/s/a2
+	run_hlink -r --fallback=clone m/v1/s "$dst/r1"
+	expect_status 0
+	expect_stdout
+	asserted
+	[[ $err == "hlink: '$dst/r1': made a replica of clones instead: "* ]] ||
+	    fail "notice: $err"
+	expect_same_inode "$dst/r1/a" "$dst/r1/a2"
+	cmp -s m/v1/s/a "$dst/r1/a" || fail "the clone differs"
+	sync
+	filefrag -v "$dst/r1/a" | grep -q shared || fail "no shared extent in the clone"
+	run_hlink -r --fallback=clone,copy m/v1/s "$dst/r2"
+	expect_status 0
+	asserted
+	[[ $err == "hlink: '$dst/r2': made a replica of clones or copies instead: "* ]] ||
+	    fail "notice: $err"
+	expect_same_inode "$dst/r2/a" "$dst/r2/a2"
+}
+
+tree_clones_test()
+{
+	need_linux
+	need_root
+	need_cmd "mkfs.$1" filefrag
+	fc_mkfs "$1" "$CAP/img"
+	export -f tree_clones_case
+	in_ns "tree_clones_case $1"
+}
+
+test_fallback_copy__tree_clones_across_btrfs_subvolumes()
+{
+	need_cmd btrfs
+	tree_clones_test btrfs
+}
+
+test_fallback_copy__tree_clones_across_xfs_bind_mounts()
+{
+	tree_clones_test xfs
+}
+
+# Two XFS filesystems: each shares blocks, but no clone goes from one to
+# the other, so clone passes to the next KIND at DSTDIR.
+tree_two_xfs_case()
+{
+	mkdir m n
+	mount -o loop "$CAP/img" m 2>/dev/null &&
+	    mount -o loop "$CAP/img2" n 2>/dev/null ||
+	    skip "cannot mount the xfs images"
+	mkdir m/s
+	mkfile m/s/a
+	ln m/s/a m/s/a2
+	run_hlink -r --fallback=clone m/s n/r1
+	expect_cannot n/r1 m/s "'m/s' is on '$SB/m' and 'n/r1' would be on '$SB/n', another filesystem; clone: no clone across filesystems"
+	expect_missing n/r1
+	run_hlink -r --fallback=clone,copy m/s n/r2
+	expect_result 0 "hlink: 'n/r2': made a replica of copies instead: 'm/s' is on '$SB/m' and 'n/r2' would be on '$SB/n', another filesystem"
+	expect_same_inode n/r2/a n/r2/a2
+}
+
+test_fallback_copy__tree_no_clone_between_two_xfs()
+{
+	need_linux
+	need_root
+	need_cmd mkfs.xfs
+	fc_mkfs xfs "$CAP/img"
+	fc_mkfs xfs "$CAP/img2"
+	export -f tree_two_xfs_case
+	in_ns tree_two_xfs_case
+}
