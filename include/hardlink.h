@@ -118,6 +118,7 @@ enum hl_cause {
 	HL_CAUSE_EMPTY_NAME,		/* ENOENT: DST is "" */
 	HL_CAUSE_CHANGED,		/* SRC changed between the call and the
 					   diagnosis: nothing explains err now */
+	HL_CAUSE_NO_SPECIAL,		/* -r replica: mknod refused (EPERM) */
 	HL_CAUSE_OTHER			/* anything else: strerror(err) */
 };
 
@@ -159,6 +160,8 @@ struct hl_outcome {
 		int	err;
 	}		tried[HL_FALLBACK_MAX];
 	bool		replica;	/* -r: DSTDIR a replica of copies */
+	/* HL_LINKED, HL_REPLACED with replica: the entry DST is linked to. */
+	const char	*linked_to;
 	uint64_t	bytes;		/* HL_CLONED, HL_COPIED: its size */
 	char		fsdir[PATH_MAX];	/* DST's mount point, for tried */
 };
