@@ -118,6 +118,7 @@ enum hl_cause {
 	HL_CAUSE_EMPTY_NAME,		/* ENOENT: DST is "" */
 	HL_CAUSE_CHANGED,		/* SRC changed between the call and the
 					   diagnosis: nothing explains err now */
+	HL_CAUSE_NO_SPECIAL,		/* -r replica: mknod refused (EPERM) */
 	HL_CAUSE_OTHER			/* anything else: strerror(err) */
 };
 
@@ -160,6 +161,8 @@ struct hl_outcome {
 	}		tried[HL_FALLBACK_MAX];
 	int		replica;	/* -r: DSTDIR a replica of these KINDs
 					   (copy.h's HL_COPY_CLONE, _DATA) */
+	/* HL_LINKED, HL_REPLACED with replica: the entry DST is linked to. */
+	const char	*linked_to;
 	uint64_t	bytes;		/* HL_CLONED, HL_COPIED: its size */
 	char		fsdir[PATH_MAX];	/* DST's mount point, for tried */
 };

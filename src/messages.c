@@ -75,6 +75,8 @@ static const struct row table[] = {
 	[HL_CAUSE_CHANGED] = {
 	    "$S changed while hlink was linking it ($E)",
 	    "run hlink again once nothing else changes it" },
+	[HL_CAUSE_NO_SPECIAL] = { "cannot create the special file $D: $E",
+	    NULL },
 	[HL_CAUSE_OTHER] = { "$E", NULL },
 };
 

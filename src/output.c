@@ -249,9 +249,11 @@ outcome_done(const struct hl_out *o, struct out_buffers *b,
 		return;
 	}
 	quoted(req->dst_shown, b->a);
+	/* In a replica across filesystems, a link to the copy, not to SRC. */
 	if (out->status != HL_SYMLINKED) {
 		printf("%s%s => %s\n", dry ? verb : "", b->a,
-		    quoted(req->src_shown, b->b));
+		    quoted(out->replica ? out->linked_to : req->src_shown,
+		    b->b));
 		return;
 	}
 	if (!dry && !o->quiet) {

@@ -23,8 +23,9 @@
 #define BUCKETS		4096
 
 /*
- * A file with more than one link: the replica's path of its first copy,
- * relative to the replica's top, or NULL while that copy is being made.
+ * A file with more than one link: its first name in the replica, as
+ * shown (it lives as long as the replica: -v names it), or NULL while
+ * that entry is being made.
  */
 struct linked {
 	struct linked	*next;
@@ -102,17 +103,17 @@ find(struct hl_replica *r, const struct stat *st)
 }
 
 /*
- * The copy another link of st's file already has in the replica, or NULL
- * after claiming the file: the caller copies it, then done() or drop().
- * A copy under way elsewhere is waited for (-j): two copies of one file
- * would lose the link between its names.
+ * The entry another link of st's file already has in the replica, or
+ * NULL after claiming the file: the caller makes it, then settle()s.
+ * An entry under way elsewhere is waited for (-j): two copies of one
+ * file would lose the link between its names.
  */
-static char *
+static const char *
 claim(struct hl_replica *r, const struct stat *st, bool *claimed)
 {
 	const struct timespec	 pause = { 0, 1000000 };
 	struct linked		*l;
-	char			*path = NULL;
+	const char		*path = NULL;
 
 	*claimed = false;
 	for (;;) {
@@ -125,8 +126,8 @@ claim(struct hl_replica *r, const struct stat *st, bool *claimed)
 				*slot_of(r, st) = l;
 				*claimed = true;
 			}
-		} else if (l->path != NULL)
-			path = strdup(l->path);
+		} else
+			path = l->path;	/* once set, never changed */
 		r->s.unlock(r->s.arg);
 		if (l == NULL || *claimed || path != NULL)
 			return path;
@@ -134,7 +135,7 @@ claim(struct hl_replica *r, const struct stat *st, bool *claimed)
 	}
 }
 
-/* The claim ends: with the copy's path, or (path NULL) given back. */
+/* The claim ends: with the entry's path, or (path NULL) given back. */
 static void
 settle(struct hl_replica *r, const struct stat *st, const char *path)
 {
@@ -152,6 +153,7 @@ settle(struct hl_replica *r, const struct stat *st, const char *path)
 	r->s.unlock(r->s.arg);
 }
 
+/* An entry's path below the replica's top, from its name as shown. */
 static const char *
 relative(const struct hl_replica *r, const char *shown)
 {
@@ -170,6 +172,27 @@ failure(const struct hl_request *req, int err, struct hl_outcome *out)
 	return -1;
 }
 
+/*
+ * --dry-run: what the real run would refuse, in its words.  An existing
+ * DST without -f, or (with -f) a directory, which no file replaces.
+ */
+static int
+foresee(const struct hl_request *req, struct hl_outcome *out)
+{
+	struct stat	st;
+
+	if (req->dstdirfd == HL_PLANNED_DIR)
+		return 0;
+	if (fstatat(req->dstdirfd, req->dst, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : failure(req, errno, out);
+	if (!(req->flags & HL_FORCE))
+		return failure(req, EEXIST, out);
+	if (S_ISDIR(st.st_mode))
+		return failure(req, EISDIR, out);
+	out->replaced = true;
+	return 0;
+}
+
 static int
 copy_file(struct hl_replica *r, const struct hl_request *req,
     struct hl_outcome *out)
@@ -185,10 +208,11 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 	};
 	struct hl_copy_result	res;
 
+	out->cause = HL_CAUSE_NONE;
 	if (req->flags & HL_DRY_RUN) {
 		out->status = (r->s.kinds & HL_COPY_DATA) ? HL_COPIED :
 		    HL_CLONED;
-		return 0;
+		return foresee(req, out);
 	}
 	if (hl_clone_or_copy(&creq, &res) == 0) {
 		out->status = res.made == HL_MADE_CLONE ? HL_CLONED : HL_COPIED;
@@ -214,7 +238,7 @@ struct maker {
 	const struct hl_request	*req;
 	const struct stat	*st;
 	int			 rootfd;	/* a link to first */
-	const char		*first;
+	const char		*first;		/* below rootfd */
 	const char		*target;	/* a symlink's */
 };
 
@@ -233,6 +257,42 @@ set_attributes(int dirfd, const char *name, const struct stat *st)
 	return utimensat(dirfd, name, times, AT_SYMLINK_NOFOLLOW);
 }
 
+/*
+ * linkat() of rel, an entry below the replica's top, as name in dirfd.
+ * The replica has no depth limit: a path longer than PATH_MAX is opened
+ * a part at a time, with two directories open at the most.
+ */
+static int
+link_below(int rootfd, const char *rel, int dirfd, const char *name)
+{
+	char	part[PATH_MAX];
+	size_t	cut;
+	int	fd = rootfd, next, rc, err;
+
+	while (strlen(rel) >= PATH_MAX) {
+		for (cut = PATH_MAX - 1; cut > 0 && rel[cut] != '/'; cut--)
+			continue;
+		memcpy(part, rel, cut);
+		part[cut] = '\0';
+		next = cut > 0 ? hl_open_dir(fd, part, false) : -1;
+		err = cut > 0 ? errno : ENAMETOOLONG;
+		if (fd != rootfd)
+			close(fd);
+		if ((fd = next) < 0) {
+			errno = err;
+			return -1;
+		}
+		for (rel += cut; *rel == '/'; rel++)
+			continue;
+	}
+	rc = linkat(fd, rel, dirfd, name, 0);
+	err = errno;
+	if (fd != rootfd)
+		close(fd);
+	errno = err;
+	return rc;
+}
+
 static int
 make(int dirfd, const char *name, void *arg)
 {
@@ -240,7 +300,7 @@ make(int dirfd, const char *name, void *arg)
 	int			 rc;
 
 	if (m->first != NULL)
-		return linkat(m->rootfd, m->first, dirfd, name, 0);
+		return link_below(m->rootfd, m->first, dirfd, name);
 	if (m->target != NULL)
 		rc = symlinkat(m->target, dirfd, name);
 	else
@@ -256,6 +316,22 @@ make(int dirfd, const char *name, void *arg)
 }
 
 /*
+ * EPERM from mknod() is no link's EPERM: a user may make no device, and
+ * diagnosing it as a link would blame fs.protected_hardlinks.
+ */
+static int
+make_failure(const struct maker *m, int err, struct hl_outcome *out)
+{
+	if (err != EPERM || m->first != NULL || m->target != NULL)
+		return failure(m->req, err, out);
+	hl_diagnose_link(m->req, err, out);
+	out->cause = HL_CAUSE_NO_SPECIAL;
+	out->role = HL_ROLE_DST;
+	snprintf(out->path, sizeof(out->path), "%s", m->req->dst_shown);
+	return -1;
+}
+
+/*
  * Makes DST as m says; with -f an existing DST is replaced through a
  * temporary name renamed over it, as a copy replaces it.
  */
@@ -266,12 +342,14 @@ make_entry(const struct maker *m, struct hl_outcome *out)
 	struct hl_temp		 tmp;
 	int			 err;
 
+	if (req->flags & HL_DRY_RUN)
+		return foresee(req, out);
 	if (make(req->dstdirfd, req->dst, (void *)m) == 0)
 		return 0;
 	if (errno != EEXIST || !(req->flags & HL_FORCE))
-		return failure(req, errno, out);
+		return make_failure(m, errno, out);
 	if (hl_temp_make(&tmp, req->dstdirfd, make, (void *)m) < 0)
-		return failure(req, errno, out);
+		return make_failure(m, errno, out);
 	if (hl_temp_rename(&tmp, req->dstdirfd, req->dst) < 0) {
 		err = errno;
 		hl_temp_remove(&tmp);
@@ -279,34 +357,6 @@ make_entry(const struct maker *m, struct hl_outcome *out)
 	}
 	out->replaced = true;
 	return 0;
-}
-
-/* A regular file: a clone or copy, or a link to its first copy. */
-static int
-regular(struct hl_replica *r, const struct hl_request *req,
-    const struct stat *st, struct hl_outcome *out)
-{
-	struct maker	 m = { .req = req, .st = st, .rootfd = r->s.rootfd };
-	char		*first;
-	bool		 claimed = false;
-	int		 rc;
-
-	if (st->st_nlink < 2 || (req->flags & HL_DRY_RUN))
-		return copy_file(r, req, out);
-	if ((first = claim(r, st, &claimed)) != NULL) {
-		m.first = first;
-		rc = make_entry(&m, out);
-		free(first);
-		if (rc < 0)
-			return -1;
-		out->status = HL_LINKED;
-		out->cause = HL_CAUSE_NONE;
-		return 0;
-	}
-	rc = copy_file(r, req, out);
-	if (claimed)
-		settle(r, st, rc == 0 ? relative(r, req->dst_shown) : NULL);
-	return rc;
 }
 
 /* A symlink (its target read again) or a fifo, socket or device. */
@@ -320,9 +370,7 @@ special(const struct hl_request *req, const struct stat *st,
 	/* Made anew, as cp -a does: -v says so as of a copy. */
 	out->status = HL_COPIED;
 	out->cause = HL_CAUSE_NONE;
-	if (req->flags & HL_DRY_RUN)
-		return 0;
-	if (S_ISLNK(st->st_mode)) {
+	if (S_ISLNK(st->st_mode) && !(req->flags & HL_DRY_RUN)) {
 		n = readlinkat(req->srcdirfd, req->src, out->target,
 		    PATH_MAX - 1);
 		if (n < 0)
@@ -333,22 +381,61 @@ special(const struct hl_request *req, const struct stat *st,
 	return make_entry(&m, out);
 }
 
+/* A file of one link, or the first of its links met: made anew. */
+static int
+make_anew(struct hl_replica *r, const struct hl_request *req,
+    const struct stat *st, struct hl_outcome *out)
+{
+	if (S_ISREG(st->st_mode))
+		return copy_file(r, req, out);
+	return special(req, st, out);
+}
+
+/* Another link of a file already in the replica as first: linked to it. */
+static int
+link_to_first(struct hl_replica *r, const struct hl_request *req,
+    const struct stat *st, const char *first, struct hl_outcome *out)
+{
+	struct maker	m = {
+		.req = req,
+		.st = st,
+		.rootfd = r->s.rootfd,
+		.first = relative(r, first),
+	};
+
+	if (make_entry(&m, out) < 0)
+		return -1;
+	out->status = out->replaced ? HL_REPLACED : HL_LINKED;
+	out->cause = HL_CAUSE_NONE;
+	out->replica = true;
+	out->linked_to = first;
+	return 0;
+}
+
+/*
+ * The links inside SRCDIR stay links, whatever the file: cp -a keeps
+ * them between symlinks, fifos and devices too.
+ */
 int
 hl_replica_entry(struct hl_replica *r, const struct hl_request *req,
     struct hl_outcome *out)
 {
-	struct stat	st;
+	struct stat	 st;
+	const char	*first;
+	bool		 claimed;
+	int		 rc;
 
 	out->replaced = false;
 	out->ntried = 0;
 	out->replica = false;
 	if (fstatat(req->srcdirfd, req->src, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return failure(req, errno, out);
-	if (S_ISREG(st.st_mode)) {
-		if (regular(r, req, &st, out) < 0)
-			return -1;
-		out->cause = HL_CAUSE_NONE;
-		return 0;
-	}
-	return special(req, &st, out);
+	if (st.st_nlink < 2)
+		return make_anew(r, req, &st, out);
+	if ((first = claim(r, &st, &claimed)) != NULL)
+		return link_to_first(r, req, &st, first, out);
+	rc = make_anew(r, req, &st, out);
+	if (claimed)
+		settle(r, &st, rc == 0 ? req->dst_shown : NULL);
+	return rc;
 }

@@ -759,3 +759,211 @@ test_fallback_copy__tree_no_clone_between_two_xfs()
 	export -f tree_two_xfs_case
 	in_ns tree_two_xfs_case
 }
+
+# first_made DIR A B: "FIRST LATER" for a hard-link group {A, B} of a
+# replica in DIR, FIRST being the one stdout shows made (an arrow "<="),
+# whichever the walk met first
+first_made()
+{
+	if grep -qF "'$1/$2' <= " "$CAP/out"; then
+		echo "$2 $3"
+	else
+		echo "$3 $2"
+	fi
+}
+
+# Hard links between symlinks, fifos, sockets and devices inside SRCDIR
+# stay links in a replica across filesystems, as cp -a keeps them.
+test_fallback_copy__tree_keeps_links_of_special_files()
+{
+	need_root
+	need_cmd perl
+	shm_sandbox
+	mkdir -p s/d
+	mkfifo s/p
+	ln s/p s/p2
+	ln s/p s/d/p3
+	ln -s x s/l
+	ln s/l s/l2
+	mknod s/c c 1 3
+	ln s/c s/d/c2
+	perl -MIO::Socket::UNIX -e \
+	    'IO::Socket::UNIX->new(Local => "s/sock", Listen => 1) or exit 1' ||
+	    skip "cannot make a socket"
+	ln s/sock s/sock2
+	cp -a s "$SHM/c"
+	local j
+	for j in 1 4; do
+		run_hlink -r -q -j $j --fallback=copy s "$SHM/h$j"
+		expect_ok
+		tree_listing "$SHM/c" >"$CAP/expected"
+		tree_listing "$SHM/h$j" >"$CAP/listing"
+		expect_file_same "the replica's listing (-j $j)" "$CAP/listing"
+		expect_same_inode "$SHM/h$j/p" "$SHM/h$j/d/p3"
+		expect_same_inode "$SHM/h$j/l" "$SHM/h$j/l2"
+		expect_same_inode "$SHM/h$j/c" "$SHM/h$j/d/c2"
+		expect_same_inode "$SHM/h$j/sock" "$SHM/h$j/sock2"
+	done
+}
+
+# --dry-run of a replica foresees what the real run refuses: every entry
+# that exists, without -f, in the real run's words, and exit status 1.
+test_fallback_copy__tree_dry_run_foresees_existing_entries()
+{
+	shm_sandbox
+	mkdir -p s/sub
+	mkfile s/a
+	ln s/a s/sub/a2
+	ln -s a s/ln
+	mkfifo s/fifo
+	mkfile s/sub/new
+	run_hlink -r -q --fallback=copy s "$SHM/h"
+	expect_ok
+	rm "$SHM/h/sub/new"
+	snap_save "$SHM/h"
+	run_hlink -r -T -q --dry-run --fallback=copy s "$SHM/h"
+	expect_status 1
+	expect_unchanged "$SHM/h"
+	[[ $out == *"would make a copy '$SHM/h/sub/new' <= 's/sub/new'"* ]] ||
+	    fail "no copy foreseen for the missing entry: $out"
+	[[ $err == *"'$SHM/h/ln' already exists"* ]] ||
+	    fail "no EEXIST foreseen: $err"
+	LC_ALL=C sort "$CAP/err" >"$CAP/expected"
+	run_hlink -r -T -q --fallback=copy s "$SHM/h"
+	expect_status 1
+	LC_ALL=C sort "$CAP/err" >"$CAP/real"
+	expect_file_same "the real run's stderr (sorted), as the dry run's" \
+	    "$CAP/real"
+	# -f replaces them all, and only a directory in a file's place is
+	# foreseen as it fails
+	rm "$SHM/h/fifo"
+	mkdir "$SHM/h/fifo"
+	run_hlink -r -T -q -f --dry-run --fallback=copy s "$SHM/h"
+	expect_status 1
+	expect_stderr "hlink: cannot link '$SHM/h/fifo' to 's/fifo': '$SHM/h/fifo' is a directory and cannot be replaced"
+	cp "$CAP/err" "$CAP/expected"
+	run_hlink -r -T -q -f --fallback=copy s "$SHM/h"
+	expect_status 1
+	expect_file_same "the real run's stderr, as the dry run's" "$CAP/err"
+}
+
+# --dry-run says a later link of a hard-link group would be linked to the
+# copy of the first, as the real run links it; -v says so after a run.
+test_fallback_copy__tree_dry_run_links_later_members()
+{
+	shm_sandbox
+	mkdir s
+	mkfile s/a
+	ln s/a s/b
+	mkfifo s/p
+	ln s/p s/q
+	local f l g m opt
+	for opt in --dry-run -v; do
+		run_hlink -r -j 1 $opt --fallback=copy s "$SHM/h"
+		expect_status 0
+		read -r f l < <(first_made "$SHM/h" a b)
+		read -r g m < <(first_made "$SHM/h" p q)
+		if [ $opt = --dry-run ]; then
+			expect_sorted out \
+			    "would make a replica of copies '$SHM/h' <= 's'" \
+			    "would create directory '$SHM/h'" \
+			    "would make a copy '$SHM/h/$f' <= 's/$f'" \
+			    "would link '$SHM/h/$l' => '$SHM/h/$f'" \
+			    "would make a copy '$SHM/h/$g' <= 's/$g'" \
+			    "would link '$SHM/h/$m' => '$SHM/h/$g'"
+			expect_missing "$SHM/h"
+		else
+			expect_sorted out \
+			    "created directory '$SHM/h'" \
+			    "'$SHM/h/$f' <= 's/$f' (copy)" \
+			    "'$SHM/h/$l' => '$SHM/h/$f'" \
+			    "'$SHM/h/$g' <= 's/$g' (copy)" \
+			    "'$SHM/h/$m' => '$SHM/h/$g'"
+			expect_same_inode "$SHM/h/a" "$SHM/h/b"
+			expect_same_inode "$SHM/h/p" "$SHM/h/q"
+		fi
+	done
+}
+
+# -v in a replica names what a later link of a group was linked to: the
+# replica's copy, never SRC on the other filesystem; with -f, the same.
+test_fallback_copy__tree_v_names_the_copy_linked_to()
+{
+	shm_sandbox
+	mkdir -p s/d
+	mkfile s/x
+	ln s/x s/d/x2
+	local f l
+	run_hlink -r -v --fallback=copy s "$SHM/r"
+	expect_status 0
+	read -r f l < <(first_made "$SHM/r" x d/x2)
+	expect_sorted out "created directory '$SHM/r'" \
+	    "created directory '$SHM/r/d'" \
+	    "'$SHM/r/$f' <= 's/$f' (copy)" \
+	    "'$SHM/r/$l' => '$SHM/r/$f'"
+	run_hlink -r -T -v -f --fallback=copy s "$SHM/r"
+	expect_status 0
+	read -r f l < <(first_made "$SHM/r" x d/x2)
+	expect_sorted out "'$SHM/r/$f' <= 's/$f' (copy)" \
+	    "'$SHM/r/$l' => '$SHM/r/$f'"
+	expect_same_inode "$SHM/r/x" "$SHM/r/d/x2"
+}
+
+# A hard-link group deeper than PATH_MAX in a replica across filesystems
+# is kept, from the top of the tree to its bottom and back.
+test_fallback_copy__tree_deeper_than_path_max_keeps_links()
+{
+	shm_sandbox
+	local name=ddddddddddddddddddddddddddddddddddddddd i j
+	mkdir s
+	(
+		cd s || exit 1
+		for ((i = 0; i < 120; i++)); do
+			mkdir "$name" && cd "$name" || exit 1
+		done
+		mkfile leaf
+		ln leaf leaf2
+		mkfile deep
+		ln deep "$SB/s/top"
+		mkfifo p
+		ln p p2
+		mkfile lone
+	) || skip "cannot make a tree deeper than PATH_MAX"
+	for j in 1 4; do
+		run_hlink -r -q -j $j --fallback=copy s "$SHM/r$j"
+		expect_ok
+		(
+			cd "$SHM/r$j" || exit 1
+			stat -c %i top
+			for ((i = 0; i < 120; i++)); do cd "$name" || exit 1; done
+			stat -c %i deep leaf leaf2
+			stat -c '%i %F' p p2 lone
+		) >"$CAP/inodes" 2>&1 || fail "the deep replica is incomplete" \
+		    "$(cat "$CAP/inodes")"
+		[ "$(sed -n 1,2p "$CAP/inodes" | sort -u | wc -l)" = 1 ] ||
+		    fail "the group of top and bottom is split (-j $j)" \
+		    "$(cat "$CAP/inodes")"
+		[ "$(sed -n 3,4p "$CAP/inodes" | sort -u | wc -l)" = 1 ] ||
+		    fail "the deep group is split (-j $j)" "$(cat "$CAP/inodes")"
+		[ "$(sed -n 5,6p "$CAP/inodes" | sort -u | wc -l)" = 1 ] ||
+		    fail "the deep fifos are split (-j $j)" "$(cat "$CAP/inodes")"
+	done
+}
+
+# As a user, a device cannot be made (mknod EPERM): the failure says so,
+# not that linking another user's file is forbidden.
+test_fallback_copy__tree_device_as_a_user()
+{
+	need_nobody
+	shm_sandbox
+	mkdir s
+	mknod s/cdev c 1 3
+	mkfile s/a
+	chmod 755 s
+	chmod 777 "$SHM"
+	run_hlink_nobody -r -q --fallback=copy s "$SHM/r"
+	expect_cannot "$SHM/r/cdev" s/cdev \
+	    "cannot create the special file '$SHM/r/cdev': Operation not permitted"
+	expect_content "$SHM/r/a" s/a
+	expect_missing "$SHM/r/cdev"
+}

@@ -320,6 +320,15 @@ test_messages__dst_is_dir(void **state)
 }
 
 static void
+test_messages__no_special(void **state)
+{
+	(void)state;
+	assert_message(&request, failed(HL_CAUSE_NO_SPECIAL, EPERM),
+	    "cannot create the special file 'd/b': Operation not permitted",
+	    NULL);
+}
+
+static void
 test_messages__other(void **state)
 {
 	(void)state;
@@ -513,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_messages__name_too_long),
 		cmocka_unit_test(test_messages__not_dir),
 		cmocka_unit_test(test_messages__dst_is_dir),
+		cmocka_unit_test(test_messages__no_special),
 		cmocka_unit_test(test_messages__other),
 		cmocka_unit_test(test_messages__unknown_cause),
 		cmocka_unit_test(test_messages__escaped_names),
