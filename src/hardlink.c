@@ -150,6 +150,23 @@ place_symlink(const struct hl_request *req, int dirfd, const char *name,
 	return 0;
 }
 
+/*
+ * The mount point of DST's filesystem (name in dirfd, which may hold a
+ * '/'), which the KINDs' words name.
+ */
+static void
+note_filesystem(const struct hl_request *req, int dirfd, const char *name,
+    struct hl_outcome *out)
+{
+	char	parent[PATH_MAX], real[PATH_MAX];
+
+	hl_parent(name, parent, sizeof(parent));
+	if (hl_realpath_at(dirfd, parent, true, real, sizeof(real)) < 0 ||
+	    hl_memo_mount_point(req->memo, real, out->fsdir,
+	    sizeof(out->fsdir)) < 0)
+		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
+}
+
 static void
 tried(struct hl_outcome *out, int kind, int why, int step, int err)
 {
@@ -178,28 +195,22 @@ try_symlink(const struct hl_request *req, int dirfd, const char *name,
 		return 0;
 	}
 	err = errno;
-	if (!last && (err == EPERM || hl_not_supported(err))) {
+	/*
+	 * In a list of KINDs the link's cause stays the failure's and the
+	 * symlink's errno is its KIND's reason, beside the others'; -s
+	 * alone says it all in one sentence.
+	 */
+	if (hl_fallback_kind(req->flags, 1) != HL_KIND_NONE) {
 		tried(out, HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, err);
-		return 1;
+		note_filesystem(req, dirfd, name, out);
+		return !last && (err == EPERM || hl_not_supported(err)) ? 1 :
+		    -1;
 	}
 	hl_diagnose(req, err, out);
 	/* EPERM again: mqueue and the like have no symlinks either. */
 	if (out->cause == HL_CAUSE_NO_LINKS_FS)
 		out->cause = HL_CAUSE_NO_LINKS_AT_ALL;
 	return -1;
-}
-
-/* The mount point of DST's filesystem, which the KINDs' words name. */
-static void
-note_filesystem(const struct hl_request *req, int dirfd,
-    struct hl_outcome *out)
-{
-	char	real[PATH_MAX];
-
-	if (hl_realpath_at(dirfd, ".", true, real, sizeof(real)) < 0 ||
-	    hl_memo_mount_point(req->memo, real, out->fsdir,
-	    sizeof(out->fsdir)) < 0)
-		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
 }
 
 static int
@@ -233,7 +244,7 @@ copy_not_made(const struct hl_request *req, int dirfd, int kind,
 	tried(out, kind, res->cause, res->step, res->err);
 	if (res->cause != HL_COPY_NOT_REGULAR &&
 	    res->cause != HL_COPY_CLONE_XDEV)
-		note_filesystem(req, dirfd, out);
+		note_filesystem(req, dirfd, ".", out);
 	return hl_copy_passes(res->cause) ? 1 : -1;
 }
 

@@ -548,3 +548,36 @@ test_fallback_copy__tree_i_asks_for_each_existing_entry()
 	expect_symlink "$SHM/h/ln" a
 	expect_no_temp "$SHM/h"
 }
+
+# No KIND works on an mqueue mount (no hard links, no symlinks, no
+# clones): the failure names the link's cause and every KIND's reason,
+# in the order tried, each labelled by its name in --fallback; -s alone
+# keeps its one sentence.
+test_fallback_copy__every_kind_named_when_none_works()
+{
+	need_linux
+	in_ns '
+		mkdir mq
+		mount -t mqueue hlink-test mq || skip "cannot mount an mqueue filesystem"
+		touch mq/a || skip "cannot make a queue in the mqueue filesystem"
+		ln -s x mq/probe 2>/dev/null && skip "mqueue takes symlinks here"
+		# the clone makes and removes a temporary: mq'"'"'s times change
+		snap_save_loose mq
+		m="'\''$SB/mq'\''"
+		nolinks="the filesystem at $m does not support hard links"
+		noclone="clone: the filesystem at $m cannot clone"
+		nosym="symlink: the filesystem at $m does not support symbolic links"
+		run_hlink --fallback=clone,symlink mq/a mq/b
+		expect_cannot mq/b mq/a "$nolinks; $noclone; $nosym"
+		run_hlink --fallback=symlink,clone mq/a mq/b
+		expect_cannot mq/b mq/a "$nolinks; $nosym; $noclone"
+		cd mq
+		run_hlink -q --fallback=clone,symlink a b
+		expect_cannot b a "$nolinks; $noclone; $nosym"
+		cd ..
+		run_hlink --fallback=symlink mq/a mq/b
+		expect_cannot mq/b mq/a \
+		    "the filesystem at $m supports neither hard nor symbolic links"
+		expect_unchanged mq
+	'
+}
