@@ -457,9 +457,7 @@ predicted_error(const struct hl_request *req, const struct stat *src)
 		return errno;
 	if (src->st_dev != dir.st_dev)
 		return EXDEV;
-	if (S_ISDIR(src->st_mode))
-		return EPERM;
-	return 0;
+	return hl_foreseen_error(req, src);
 }
 
 /*
@@ -515,6 +513,12 @@ predict_fallback(const struct hl_request *req, const struct stat *src,
 			tried(out, kind, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC,
 			    0);
 			continue;
+		}
+		/* The first clone or copy opens SRC: an error there ends it. */
+		if (faccessat(req->srcdirfd, req->src, R_OK, AT_EACCESS) < 0) {
+			tried(out, kind, HL_COPY_ERRNO, HL_STEP_OPEN_SRC,
+			    errno);
+			break;
 		}
 		if (kind == HL_KIND_COPY || predict_clone(req, src)) {
 			out->status = kind == HL_KIND_COPY ? HL_COPIED :
