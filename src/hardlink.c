@@ -248,6 +248,18 @@ copy_not_made(const struct hl_request *req, int dirfd, int kind,
 	return hl_copy_passes(res->cause) ? 1 : -1;
 }
 
+/* A progress line with a total learns the size of the copy to come. */
+static void
+announce_copy(const struct hl_request *req)
+{
+	struct stat	st;
+
+	if (req->progress != NULL && req->progress->start != NULL &&
+	    fstatat(req->srcdirfd, req->src, &st, stat_flags(req)) == 0 &&
+	    S_ISREG(st.st_mode))
+		req->progress->start(req->progress->arg, (uint64_t)st.st_size);
+}
+
 /*
  * The KINDs clone and copy (kinds: HL_COPY_CLONE, HL_COPY_DATA or both,
  * a clone then a copy in one go), into name in dirfd, which has no '/'.
@@ -267,6 +279,7 @@ try_copy_in(const struct hl_request *req, int dirfd, const char *name,
 	};
 	struct hl_copy_result	res;
 
+	announce_copy(req);
 	if (hl_clone_or_copy(&creq, &res) < 0)
 		return copy_not_made(req, dirfd, kinds == (HL_COPY_CLONE |
 		    HL_COPY_DATA) ? HL_KIND_BOTH : (kinds & HL_COPY_DATA) ?
