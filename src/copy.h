@@ -30,13 +30,16 @@
 
 /*
  * Progress: fn, when set, is called after each chunk with the bytes that
- * chunk added; a NULL progress costs one test per chunk.
+ * chunk added; a NULL progress costs one test per chunk.  start, when
+ * set, is called by hl_link() before a clone or copy of SRC with SRC's
+ * size, the bytes that copy is heading for.
  */
 struct hl_memo;
 
 struct hl_progress {
 	void	(*fn)(void *arg, uint64_t bytes);
 	void	 *arg;
+	void	(*start)(void *arg, uint64_t total);
 };
 
 /*

@@ -6,7 +6,8 @@
  * add to its fields, from any thread, and never learn who reads them
  * (progress.c, a thread of its own, ten times a second).  A header
  * without a file: the adds are inline, one relaxed atomic add each, and
- * with a NULL pointer one test.  No field is ever decreased.
+ * with a NULL pointer one test.  No field but bytes_total is ever
+ * decreased.
  */
 #ifndef HLINK_COUNTERS_H
 #define HLINK_COUNTERS_H
@@ -32,8 +33,10 @@ struct hl_counters {
 	 */
 	uint64_t	bytes_done;
 	/*
-	 * What bytes_done is heading for, 0 when unknown: a single copy's
-	 * SRC size; --dedup: the bytes of every file that has a same-sized
+	 * What bytes_done is heading for, 0 when unknown: the plain forms,
+	 * once a copy starts, what was done before it plus SRC's size (set
+	 * by hl_count_start(), which may lower it after a copy that
+	 * failed midway); --dedup: the bytes of every file that has a same-sized
 	 * partner (added when the partner is found, so it grows during the
 	 * walk and stands still while comparing).
 	 */
@@ -66,6 +69,22 @@ static inline void
 hl_count_bytes(void *arg, uint64_t bytes)
 {
 	HL_COUNT((struct hl_counters *)arg, bytes_done, bytes);
+}
+
+/*
+ * The start of copy.h's struct hl_progress, for the plain forms, where
+ * one copy at a time is made: the total becomes what is done so far
+ * plus the size of the copy starting.  (-r copies on many threads and
+ * shows no total.)
+ */
+static inline void
+hl_count_start(void *arg, uint64_t total)
+{
+	struct hl_counters	*c = arg;
+
+	if (c != NULL)
+		__atomic_store_n(&c->bytes_total,
+		    hl_count_read(&c->bytes_done) + total, __ATOMIC_RELAXED);
 }
 
 #endif

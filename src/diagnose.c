@@ -180,6 +180,19 @@ takes_hard_links(const struct hl_request *req)
 	return answer;
 }
 
+/* The cause of EPERM that SRC itself gives, or HL_CAUSE_NONE. */
+static enum hl_cause
+src_refusal(const struct hl_request *req, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return HL_CAUSE_SRC_IS_DIR;
+	if (forbidden_by_protected_hardlinks(req, st))
+		return HL_CAUSE_OTHER_OWNER;
+	if (hl_is_immutable(req->srcdirfd, req->src, req->flags & HL_FOLLOW))
+		return HL_CAUSE_IMMUTABLE;
+	return HL_CAUSE_NONE;
+}
+
 /*
  * EPERM means one of: SRC is a directory, another user's file under
  * fs.protected_hardlinks, an immutable or append-only file, or a
@@ -196,14 +209,9 @@ diagnose_not_permitted(const struct hl_request *req, struct hl_outcome *out)
 			    stat_flags(req)) == 0;
 
 	set_path(out, HL_ROLE_SRC, req->src_shown);
-	if (found && S_ISDIR(st.st_mode))
-		out->cause = HL_CAUSE_SRC_IS_DIR;
-	else if (found && forbidden_by_protected_hardlinks(req, &st))
-		out->cause = HL_CAUSE_OTHER_OWNER;
-	else if (found && hl_is_immutable(req->srcdirfd, req->src,
-	    req->flags & HL_FOLLOW))
-		out->cause = HL_CAUSE_IMMUTABLE;
-	else if (!(req->flags & HL_DRY_RUN) && takes_hard_links(req) == 1)
+	if (found && (out->cause = src_refusal(req, &st)) != HL_CAUSE_NONE)
+		return;
+	if (!(req->flags & HL_DRY_RUN) && takes_hard_links(req) == 1)
 		out->cause = HL_CAUSE_CHANGED;
 	else {
 		out->cause = HL_CAUSE_NO_LINKS_FS;
@@ -428,6 +436,47 @@ hl_diagnose_link(const struct hl_request *req, int err,
 	default:
 		break;
 	}
+}
+
+/*
+ * Where pathconf() gives the link limit the kernel enforces: glibc's is
+ * the filesystem type's for these and 127 for any other (tmpfs has no
+ * limit), musl's is 8 everywhere.  -1 when the limit is not known.
+ */
+static long
+enforced_link_max(const struct hl_request *req)
+{
+	static const char *const exact[] = { "ext2/ext3/ext4", "xfs", "btrfs" };
+	char		 parent[PATH_MAX];
+	const char	*fs;
+	long		 max = -1;
+	size_t		 i;
+	int		 dirfd;
+
+	hl_parent(req->src, parent, sizeof(parent));
+	if ((dirfd = hl_open_dir(req->srcdirfd, parent, true)) < 0)
+		return -1;
+	fs = hl_fs_name(dirfd);
+	for (i = 0; fs != NULL && i < sizeof(exact) / sizeof(exact[0]); i++)
+		if (strcmp(fs, exact[i]) == 0)
+			max = hl_link_max(req->srcdirfd, req->src,
+			    req->flags & HL_FOLLOW);
+	close(dirfd);
+	return max > _POSIX_LINK_MAX ? max : -1;
+}
+
+int
+hl_foreseen_error(const struct hl_request *req, const struct stat *st)
+{
+	long	max;
+
+	if (src_refusal(req, st) != HL_CAUSE_NONE)
+		return EPERM;
+	/* A limit is believed only above this: no lookups below it. */
+	if (st->st_nlink <= _POSIX_LINK_MAX)
+		return 0;
+	max = enforced_link_max(req);
+	return max > 0 && st->st_nlink >= (nlink_t)max ? EMLINK : 0;
 }
 
 void

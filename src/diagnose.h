@@ -22,6 +22,16 @@ void	hl_diagnose_link(const struct hl_request *req, int err,
 void	hl_diagnose_finish(const struct hl_request *req,
 	    struct hl_outcome *out);
 
+/*
+ * --dry-run: the errno linkat() would give because of SRC itself (st,
+ * looked up as the link would), told by the same predicates as the
+ * diagnosis of a real failure: EPERM for a directory, another user's
+ * file under fs.protected_hardlinks or an immutable file, EMLINK for a
+ * file at its filesystem's link limit where that limit is known; else 0.
+ */
+struct stat;
+int	hl_foreseen_error(const struct hl_request *req, const struct stat *st);
+
 /* The same for errno err from renaming the link over DST (-f). */
 void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);

@@ -150,6 +150,23 @@ place_symlink(const struct hl_request *req, int dirfd, const char *name,
 	return 0;
 }
 
+/*
+ * The mount point of DST's filesystem (name in dirfd, which may hold a
+ * '/'), which the KINDs' words name.
+ */
+static void
+note_filesystem(const struct hl_request *req, int dirfd, const char *name,
+    struct hl_outcome *out)
+{
+	char	parent[PATH_MAX], real[PATH_MAX];
+
+	hl_parent(name, parent, sizeof(parent));
+	if (hl_realpath_at(dirfd, parent, true, real, sizeof(real)) < 0 ||
+	    hl_memo_mount_point(req->memo, real, out->fsdir,
+	    sizeof(out->fsdir)) < 0)
+		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
+}
+
 static void
 tried(struct hl_outcome *out, int kind, int why, int step, int err)
 {
@@ -178,28 +195,22 @@ try_symlink(const struct hl_request *req, int dirfd, const char *name,
 		return 0;
 	}
 	err = errno;
-	if (!last && (err == EPERM || hl_not_supported(err))) {
+	/*
+	 * In a list of KINDs the link's cause stays the failure's and the
+	 * symlink's errno is its KIND's reason, beside the others'; -s
+	 * alone says it all in one sentence.
+	 */
+	if (hl_fallback_kind(req->flags, 1) != HL_KIND_NONE) {
 		tried(out, HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, err);
-		return 1;
+		note_filesystem(req, dirfd, name, out);
+		return !last && (err == EPERM || hl_not_supported(err)) ? 1 :
+		    -1;
 	}
 	hl_diagnose(req, err, out);
 	/* EPERM again: mqueue and the like have no symlinks either. */
 	if (out->cause == HL_CAUSE_NO_LINKS_FS)
 		out->cause = HL_CAUSE_NO_LINKS_AT_ALL;
 	return -1;
-}
-
-/* The mount point of DST's filesystem, which the KINDs' words name. */
-static void
-note_filesystem(const struct hl_request *req, int dirfd,
-    struct hl_outcome *out)
-{
-	char	real[PATH_MAX];
-
-	if (hl_realpath_at(dirfd, ".", true, real, sizeof(real)) < 0 ||
-	    hl_memo_mount_point(req->memo, real, out->fsdir,
-	    sizeof(out->fsdir)) < 0)
-		snprintf(out->fsdir, sizeof(out->fsdir), "%s", ".");
 }
 
 static int
@@ -233,8 +244,20 @@ copy_not_made(const struct hl_request *req, int dirfd, int kind,
 	tried(out, kind, res->cause, res->step, res->err);
 	if (res->cause != HL_COPY_NOT_REGULAR &&
 	    res->cause != HL_COPY_CLONE_XDEV)
-		note_filesystem(req, dirfd, out);
+		note_filesystem(req, dirfd, ".", out);
 	return hl_copy_passes(res->cause) ? 1 : -1;
+}
+
+/* A progress line with a total learns the size of the copy to come. */
+static void
+announce_copy(const struct hl_request *req)
+{
+	struct stat	st;
+
+	if (req->progress != NULL && req->progress->start != NULL &&
+	    fstatat(req->srcdirfd, req->src, &st, stat_flags(req)) == 0 &&
+	    S_ISREG(st.st_mode))
+		req->progress->start(req->progress->arg, (uint64_t)st.st_size);
 }
 
 /*
@@ -256,6 +279,7 @@ try_copy_in(const struct hl_request *req, int dirfd, const char *name,
 	};
 	struct hl_copy_result	res;
 
+	announce_copy(req);
 	if (hl_clone_or_copy(&creq, &res) < 0)
 		return copy_not_made(req, dirfd, kinds == (HL_COPY_CLONE |
 		    HL_COPY_DATA) ? HL_KIND_BOTH : (kinds & HL_COPY_DATA) ?
@@ -446,9 +470,7 @@ predicted_error(const struct hl_request *req, const struct stat *src)
 		return errno;
 	if (src->st_dev != dir.st_dev)
 		return EXDEV;
-	if (S_ISDIR(src->st_mode))
-		return EPERM;
-	return 0;
+	return hl_foreseen_error(req, src);
 }
 
 /*
@@ -504,6 +526,12 @@ predict_fallback(const struct hl_request *req, const struct stat *src,
 			tried(out, kind, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC,
 			    0);
 			continue;
+		}
+		/* The first clone or copy opens SRC: an error there ends it. */
+		if (faccessat(req->srcdirfd, req->src, R_OK, AT_EACCESS) < 0) {
+			tried(out, kind, HL_COPY_ERRNO, HL_STEP_OPEN_SRC,
+			    errno);
+			break;
 		}
 		if (kind == HL_KIND_COPY || predict_clone(req, src)) {
 			out->status = kind == HL_KIND_COPY ? HL_COPIED :

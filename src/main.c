@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "dedup.h"
 #include "hardlink.h"
 #include "list.h"
@@ -32,7 +33,19 @@ struct run {
 	struct hl_out		*out;
 	struct hl_counters	*counters;	/* or NULL: no progress */
 	struct hl_memo		*memo;		/* for every hl_request */
+	/* A copy's bytes into counters: one copy at a time, then -r's. */
+	struct hl_progress	 copies;
+	struct hl_progress	 tree_copies;
 };
+
+/* The copies' bytes go to the progress line, when there is one. */
+static const struct hl_progress *
+copies(const struct run *run, bool tree)
+{
+	if (run->counters == NULL)
+		return NULL;
+	return tree ? &run->tree_copies : &run->copies;
+}
 
 /* Links one operand; a DST kept at -i's question is a failure too. */
 static void
@@ -71,6 +84,7 @@ replicate(struct run *run, const struct hl_request *req)
 		.ops = hl_out_tree_ops(run->o->replace == REPLACE_ASK),
 		.ctx = run->out,
 		.counters = run->counters,
+		.progress = copies(run, true),
 	};
 
 	run->out->operand = req;
@@ -104,6 +118,7 @@ link_into(struct run *run, int dirfd, const char *dir, size_t dirlen,
 		.dst = name,
 		.dst_shown = name,
 		.flags = run->flags,
+		.progress = copies(run, false),
 		.memo = run->memo,
 	};
 
@@ -170,6 +185,7 @@ link_pair(struct run *run, char *src, char *dst)
 		.dst = dst,
 		.dst_shown = dst,
 		.flags = run->flags,
+		.progress = copies(run, false),
 		.memo = run->memo,
 	};
 
@@ -201,6 +217,8 @@ run_links(const struct options *o, struct hl_out *out,
 		.out = out,
 		.counters = counters,
 		.memo = memo,
+		.copies = { hl_count_bytes, counters, hl_count_start },
+		.tree_copies = { hl_count_bytes, counters, NULL },
 	};
 	int		n = o->noperands;
 

@@ -109,7 +109,7 @@ static const char *const step_why[] = {
 
 static const char *const kind_name[] = {
 	[HL_KIND_NONE] = "?",
-	[HL_KIND_SYMLINK] = "symbolic link",
+	[HL_KIND_SYMLINK] = "symlink",
 	[HL_KIND_CLONE] = "clone",
 	[HL_KIND_COPY] = "copy",
 };
@@ -134,11 +134,29 @@ filesystem_why(int err)
 	}
 }
 
+/*
+ * The KIND symlink's errno: EPERM is what a filesystem with no symbolic
+ * links says (mqueue), as it said for the hard link.
+ */
+static const char *
+symlink_why(int err)
+{
+	const char	*why;
+
+	if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP)
+		return "the filesystem at $F does not support symbolic links";
+	if ((why = filesystem_why(err)) != NULL)
+		return why;
+	return "cannot make $D: $E";
+}
+
 static const char *
 tried_why(const struct hl_tried *t)
 {
 	const char	*why;
 
+	if (t->kind == HL_KIND_SYMLINK)
+		return symlink_why(t->err);
 	if (t->why < 0 ||
 	    (size_t)t->why >= sizeof(kind_why) / sizeof(kind_why[0]))
 		return "$E";

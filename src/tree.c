@@ -341,6 +341,7 @@ replica_entry(struct shared *sh, struct hl_request *req,
 	if (answer > 0)
 		treq->ops->report(treq->ctx, req, out);
 	unlock(sh);
+	HL_COUNT(treq->counters, files, 1);
 }
 
 static void

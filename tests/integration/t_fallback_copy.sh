@@ -577,7 +577,7 @@ tree_onto_a_mount_point_case()
 	expect_stdout
 	asserted
 	why="'s' is on '$m' and 'mp2' would be on '$SB/mp2', another filesystem"
-	[[ $err == "hlink: cannot link 'mp2' to 's': $why; "*": cannot put it in place as 'mp2': Is a directory" ]] ||
+	[ "$err" = "hlink: cannot link 'mp2' to 's': $why; symlink: cannot make 'mp2': Is a directory" ] ||
 	    fail "-s onto a mount point: $err"
 	[ -z "$(ls -A mp2)" ] || fail "something was made in mp2: $(ls -A mp2)"
 	expect_not_symlink mp2
@@ -966,4 +966,136 @@ test_fallback_copy__tree_device_as_a_user()
 	    "cannot create the special file '$SHM/r/cdev': Operation not permitted"
 	expect_content "$SHM/r/a" s/a
 	expect_missing "$SHM/r/cdev"
+}
+
+# No KIND works on an mqueue mount (no hard links, no symlinks, no
+# clones): the failure names the link's cause and every KIND's reason,
+# in the order tried, each labelled by its name in --fallback; -s alone
+# keeps its one sentence.
+test_fallback_copy__every_kind_named_when_none_works()
+{
+	need_linux
+	in_ns '
+		mkdir mq
+		mount -t mqueue hlink-test mq || skip "cannot mount an mqueue filesystem"
+		touch mq/a || skip "cannot make a queue in the mqueue filesystem"
+		ln -s x mq/probe 2>/dev/null && skip "mqueue takes symlinks here"
+		# the clone makes and removes a temporary: mq'"'"'s times change
+		snap_save_loose mq
+		m="'\''$SB/mq'\''"
+		nolinks="the filesystem at $m does not support hard links"
+		noclone="clone: the filesystem at $m cannot clone"
+		nosym="symlink: the filesystem at $m does not support symbolic links"
+		run_hlink --fallback=clone,symlink mq/a mq/b
+		expect_cannot mq/b mq/a "$nolinks; $noclone; $nosym"
+		run_hlink --fallback=symlink,clone mq/a mq/b
+		expect_cannot mq/b mq/a "$nolinks; $nosym; $noclone"
+		cd mq
+		run_hlink -q --fallback=clone,symlink a b
+		expect_cannot b a "$nolinks; $noclone; $nosym"
+		cd ..
+		run_hlink --fallback=symlink mq/a mq/b
+		expect_cannot mq/b mq/a \
+		    "the filesystem at $m supports neither hard nor symbolic links"
+		expect_unchanged mq
+	'
+}
+
+# --dry-run foresees fs.protected_hardlinks as the real run meets it:
+# with a fallback the KIND that would be made, without one the failure.
+test_fallback_copy__dry_run_foresees_protected_hardlinks()
+{
+	need_nobody
+	need_linux
+	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
+	    skip "fs.protected_hardlinks is not 1"
+	mkfile a
+	chmod 644 a
+	mkdir out
+	chmod 777 out
+	snap_save .
+	run_hlink_nobody --dry-run --fallback=copy a out/b
+	expect_status 0
+	expect_stdout "would make a copy 'out/b' <= 'a'"
+	expect_stderr
+	run_hlink_nobody --dry-run -s a out/b
+	expect_status 0
+	expect_stdout "would make a symbolic link 'out/b' -> '$SB/a'"
+	run_hlink_nobody --dry-run a out/b
+	expect_cannot out/b a "'a' belongs to another user, and fs.protected_hardlinks forbids linking it" \
+	    "use -s to make a symbolic link instead, or run as the file's owner"
+	expect_unchanged .
+	# the real runs say the same
+	run_hlink_nobody a out/b
+	expect_cannot out/b a "'a' belongs to another user, and fs.protected_hardlinks forbids linking it" \
+	    "use -s to make a symbolic link instead, or run as the file's owner"
+	run_hlink_nobody -q --fallback=copy a out/b
+	expect_ok
+	expect_content out/b a
+}
+
+# --dry-run foresees that a SRC the user cannot read cannot be copied:
+# the failure of the real run, word for word, exit 1.
+test_fallback_copy__dry_run_foresees_unreadable_src()
+{
+	need_nobody
+	shm_sandbox
+	mkfile secret
+	chmod 600 secret
+	chmod 755 "$SHM"
+	mkdir "$SHM/w"
+	chmod 777 "$SHM/w"
+	snap_save . "$SHM"
+	run_hlink_nobody --dry-run --fallback=copy secret "$SHM/w/x"
+	expect_cannot "$SHM/w/x" secret \
+	    "$(XDEV_WHY secret "$SHM/w/x"); copy: cannot read 'secret': Permission denied"
+	cp "$CAP/err" "$CAP/dry.err"
+	expect_unchanged . "$SHM"
+	run_hlink_nobody --fallback=copy secret "$SHM/w/x"
+	expect_status 1
+	cp "$CAP/dry.err" "$CAP/expected"
+	expect_file_same "the real run's stderr" "$CAP/err"
+	expect_missing "$SHM/w/x"
+	# a symlink first needs no reading: it would be made
+	run_hlink_nobody --dry-run --fallback=symlink,copy secret "$SHM/w/x"
+	expect_status 0
+	expect_stdout "would make a symbolic link '$SHM/w/x' -> '$SB/secret'"
+}
+
+# --dry-run foresees EMLINK on ext4, whose limit pathconf() knows; on
+# tmpfs, which has none (glibc's pathconf() says 127), it foresees a link.
+test_fallback_copy__dry_run_foresees_emlink()
+{
+	need_linux
+	ext4_image
+	build_mklinks
+	in_ns '
+		mkdir e
+		mount -o loop "$CAP/img" e 2>/dev/null ||
+		    skip "cannot mount an ext4 image (no loop device?)"
+		mkfile e/f
+		mkdir e/d
+		"$CAP/mklinks" e/f e/d >/dev/null ||
+		    skip "link(2) did not stop at EMLINK"
+		n=$(nlink e/f)
+		[ "$n" -gt 1000 ] || skip "no link limit reached on ext4"
+		snap_save e
+		run_hlink --dry-run --fallback=copy e/f e/x
+		expect_status 0
+		expect_stdout "would make a copy '\''e/x'\'' <= '\''e/f'\''"
+		run_hlink --dry-run e/f e/x
+		expect_cannot e/x e/f \
+		    "'\''e/f'\'' already has $n links, the maximum ($n) for its filesystem" \
+		    "use -s to make a symbolic link instead"
+		expect_unchanged e
+		mount_tmpfs t
+		mkfile t/f
+		for i in $(seq 1 200); do ln t/f "t/$i"; done
+		run_hlink --dry-run t/f t/x
+		expect_status 0
+		expect_stdout "would link '\''t/x'\'' => '\''t/f'\''"
+		run_hlink t/f t/x
+		expect_ok
+		expect_same_inode t/x t/f
+	'
 }

@@ -264,3 +264,77 @@ test_progress__dedup_drawn_and_erased()
 	[ "$(grep -c ' => ' "$CAP/screen")" = 39 ] ||
 	    fail "not 39 -v lines" "$(visible "$CAP/screen" | head -5)"
 }
+
+# --- copies ----------------------------------------------------------------
+
+# slow_copies N: N files of 4 MiB, big1 ... bigN, and ${slowc[@]}, the
+# words that run hlink with a shim that makes each copy last about two
+# seconds (64 KiB a step, 30 ms a step); $SHM is another filesystem
+slow_copies()
+{
+	shm_sandbox
+	build_shim slow_copy
+	slowc=(env HLINK_SHIM_SLEEP_MS=30 LD_PRELOAD="$PRELOAD" "$HLINK")
+	local i
+	for ((i = 1; i <= $1; i++)); do
+		head -c $((4 << 20)) /dev/urandom >"big$i"
+	done
+}
+
+# A copy in the plain forms: the bytes copied of SRC's size, from the
+# copy's start; the file counted once done, and the total then grows by
+# the next copy's size.
+test_progress__copy_shows_bytes_of_total()
+{
+	slow_copies 2
+	on_tty "${slowc[@]}" -q --fallback=copy big1 big2 "$SHM"
+	expect_status 0
+	asserted
+	grep -qaE $'\rhlink: 0 files, [0-9.]+ (B|KiB|MiB) of 4\\.0 MiB copied\x1b\\[K' \
+	    "$CAP/tty" ||
+	    fail "no line with the first copy's bytes of its size" \
+	    "$(visible "$CAP/tty" | tail -3)"
+	grep -qaE $'\rhlink: 1 file, [0-9.]+ MiB of 8\\.0 MiB copied\x1b\\[K' \
+	    "$CAP/tty" ||
+	    fail "no line with the first file counted and the second copy's bytes" \
+	    "$(visible "$CAP/tty" | tail -3)"
+	[ -z "$(visible_lines)" ] ||
+	    fail "text left on the screen" "$(visible "$CAP/tty" | tail -3)"
+	cmp -s big2 "$SHM/big2" || fail "the copy of big2 differs"
+}
+
+# A replica across filesystems (-r): its files counted, and the bytes
+# copied without a total (the tree's is not known).
+test_progress__replica_counts_files_and_bytes()
+{
+	slow_copies 3
+	mkdir -p s/a s/b
+	mv big1 s/a/
+	mv big2 big3 s/b/
+	on_tty "${slowc[@]}" -r -q -j 1 --fallback=copy s "$SHM/r"
+	expect_status 0
+	asserted
+	grep -qaE $'\rhlink: [1-9][0-9]* files?(, [0-9]+ director(y|ies))?, [0-9.]+ (B|KiB|MiB) copied\x1b\\[K' \
+	    "$CAP/tty" ||
+	    fail "no line with the replica's files and bytes copied" \
+	    "$(visible "$CAP/tty" | tail -3)"
+	! grep -qa ' of [0-9.]* [KMG]*i*B copied' "$CAP/tty" ||
+	    fail "a total shown for a tree" "$(visible "$CAP/tty" | tail -3)"
+	cmp -s s/b/big3 "$SHM/r/b/big3" || fail "the copy of big3 differs"
+}
+
+# --progress without a terminal: the plain line has the copy's bytes too.
+test_progress__plain_line_of_a_copy()
+{
+	slow_copies 1
+	run "${slowc[@]}" -q --progress --fallback=copy big1 "$SHM/c"
+	expect_status 0
+	expect_stdout
+	asserted
+	grep -qE '^hlink: 0 files, [0-9.]+ (B|KiB|MiB) of 4\.0 MiB copied$' \
+	    "$CAP/err" || fail "no plain line with the copy's bytes" \
+	    "$(visible "$CAP/err")"
+	! grep -q $'[\r\x1b]' "$CAP/err" ||
+	    fail "terminal controls without a terminal" "$(visible "$CAP/err")"
+	cmp -s big1 "$SHM/c" || fail "the copy differs"
+}

@@ -806,6 +806,34 @@ test_core__dry_run_predicts_directory_fallback(void **state)
 	assert_false(sandbox_exists(f->dirfd, "b"));
 }
 
+/*
+ * --dry-run foresees fs.protected_hardlinks (seen as another uid, a
+ * set-user-ID file of root's), through the diagnosis's own predicate:
+ * the cause without a fallback, the KIND that would be made with one.
+ */
+static void
+test_core__dry_run_foresees_another_users_file(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW |
+				    HL_DRY_RUN);
+
+	if (!hl_protected_hardlinks())
+		skip();
+	assert_int_equal(fchmodat(f->dirfd, "a", 04644, 0), 0);
+	wrap_armed.geteuid = true;
+	will_return_always(geteuid, sandbox_stat(f->dirfd, "a").st_uid + 1);
+	wrap_armed.linkat = true;	/* nothing queued: never called */
+	forbid_changes();
+	assert_int_equal(hl_link(&req, &out), -1);
+	assert_int_equal(out.cause, HL_CAUSE_OTHER_OWNER);
+	req.flags |= HL_FALLBACK_SET(HL_KIND_COPY, 0);
+	assert_int_equal(hl_link(&req, &out), 0);
+	assert_int_equal(out.status, HL_COPIED);
+	assert_int_equal(out.cause, HL_CAUSE_OTHER_OWNER);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+}
+
 #define COPY_FIRST	(HL_FOLLOW | HL_FALLBACK_SET(HL_KIND_COPY, 0))
 
 /* link_failing() for a run that ends in a copy put in place. */
@@ -1023,6 +1051,7 @@ main(void)
 		T(test_core__nofollow_links_the_symlink_itself),
 		T(test_core__dry_run_changes_nothing),
 		T(test_core__dry_run_predicts_directory_fallback),
+		T(test_core__dry_run_foresees_another_users_file),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

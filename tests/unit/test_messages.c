@@ -476,11 +476,12 @@ test_messages__fallback_kinds(void **state)
 	    "cannot clone; copy: no space left on the filesystem at '/m'",
 	    NULL);
 	failed(HL_CAUSE_OTHER_OWNER, EPERM);
+	set_field(outcome.fsdir, "/m");
 	add_tried(HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, EPERM);
 	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_OPEN_SRC, EACCES);
 	assert_message(&request, &outcome, "'a' belongs to another user, and "
-	    "fs.protected_hardlinks forbids linking it; symbolic link: cannot "
-	    "put it in place as 'd/b': Operation not permitted; copy: cannot "
+	    "fs.protected_hardlinks forbids linking it; symlink: the "
+	    "filesystem at '/m' does not support symbolic links; copy: cannot "
 	    "read 'a': Permission denied", NULL);
 	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
 	set_field(outcome.where, "/");
@@ -494,6 +495,42 @@ test_messages__fallback_kinds(void **state)
 	outcome.status = HL_COPIED;
 	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
 	    "on '/m', another filesystem", HINT_SYMLINK);
+}
+
+/*
+ * The KIND symlink's reasons, labelled by the KIND's option name as
+ * clone and copy are: a filesystem without symlinks, a full one, else
+ * the errno.
+ */
+static void
+test_messages__fallback_symlink_reasons(void **state)
+{
+	(void)state;
+	failed(HL_CAUSE_NO_LINKS_FS, EPERM);
+	set_field(outcome.where, "/q");
+	set_field(outcome.fsdir, "/q");
+	add_tried(HL_KIND_CLONE, HL_COPY_CLONE_NO_FS, HL_STEP_CLONE, 0);
+	add_tried(HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, EPERM);
+	assert_message(&request, &outcome, "the filesystem at '/q' does not "
+	    "support hard links; clone: the filesystem at '/q' cannot clone; "
+	    "symlink: the filesystem at '/q' does not support symbolic links",
+	    NULL);
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	set_field(outcome.fsdir, "/m");
+	add_tried(HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, ENOSPC);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; symlink: no space left on the "
+	    "filesystem at '/m'", NULL);
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	add_tried(HL_KIND_SYMLINK, HL_COPY_ERRNO, HL_STEP_PLACE, EACCES);
+	add_tried(HL_KIND_COPY, HL_COPY_NOT_REGULAR, HL_STEP_OPEN_SRC, 0);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; symlink: cannot make 'd/b': "
+	    "Permission denied; copy: 'a' is not a regular file", NULL);
 }
 
 int
@@ -532,6 +569,7 @@ main(void)
 		cmocka_unit_test(test_messages__small_buffer),
 		cmocka_unit_test(test_messages__falls_back),
 		cmocka_unit_test(test_messages__fallback_kinds),
+		cmocka_unit_test(test_messages__fallback_symlink_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

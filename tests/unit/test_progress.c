@@ -167,6 +167,29 @@ test_progress__counters(void **state)
 	assert_int_equal(c.dirs, 0);
 }
 
+/*
+ * One copy at a time (the plain forms): each copy's start sets the total
+ * to what is done plus its size, so the line reads "X of Y copied".
+ */
+static void
+test_progress__copy_start_sets_total(void **state)
+{
+	struct hl_counters	c = { .files = 0 };
+
+	(void)state;
+	hl_count_start(&c, 4 << 20);
+	hl_count_bytes(&c, 1 << 20);
+	assert_line(HL_PROGRESS_LINKS, &c,
+	    "hlink: 0 files, 1.0 MiB of 4.0 MiB copied");
+	hl_count_bytes(&c, 3 << 20);
+	HL_COUNT(&c, files, 1);
+	hl_count_start(&c, 4 << 20);
+	hl_count_bytes(&c, 2 << 20);
+	assert_line(HL_PROGRESS_LINKS, &c,
+	    "hlink: 1 file, 6.0 MiB of 8.0 MiB copied");
+	hl_count_start(NULL, 1);	/* progress off: nothing, no crash */
+}
+
 /* No ticker (progress off, or not started): every call a no-op. */
 static void
 test_progress__null_ticker(void **state)
@@ -222,6 +245,7 @@ main(void)
 {
 	const struct CMUnitTest	tests[] = {
 		cmocka_unit_test(test_progress__bytes),
+		cmocka_unit_test(test_progress__copy_start_sets_total),
 		cmocka_unit_test(test_progress__binary_units),
 		cmocka_unit_test(test_progress__rounded_down),
 		cmocka_unit_test(test_progress__largest),
