@@ -19,6 +19,7 @@
 #include "hardlink.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
+#define HINT_ATTRS	"see lsattr(1) and chattr(1)"
 
 struct row {
 	const char	*why;
@@ -49,7 +50,17 @@ static const struct row table[] = {
 	    "linking it",
 	    HINT_SYMLINK ", or run as the file's owner" },
 	[HL_CAUSE_IMMUTABLE] = { "$S is immutable or append-only",
-	    "see lsattr(1) and chattr(1)" },
+	    HINT_ATTRS },
+	[HL_CAUSE_DST_IMMUTABLE] = {
+	    "$D is immutable or append-only, and cannot be replaced",
+	    HINT_ATTRS },
+	[HL_CAUSE_DIR_IMMUTABLE] = {
+	    "directory $W is immutable: no name in it can be made or replaced",
+	    HINT_ATTRS },
+	[HL_CAUSE_DIR_APPEND_ONLY] = {
+	    "directory $W is append-only: names can be added to it but not "
+	    "replaced",
+	    HINT_ATTRS },
 	[HL_CAUSE_TOO_MANY_LINKS] = {
 	    "$S already has $N links, the maximum$L for its filesystem",
 	    HINT_SYMLINK },

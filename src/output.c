@@ -201,6 +201,9 @@ outcome_failed(struct out_buffers *b, const struct hl_request *req,
 	    quoted(req->src_shown, b->b), b->why);
 	if (hint != NULL)
 		say(stderr, "hint: %s", hint);
+	if (out->temp_left[0] != '\0')
+		say(stderr, "cannot remove temporary name %s: %s",
+		    quoted(out->temp_left, b->a), strerror(out->temp_err));
 }
 
 /*

@@ -690,3 +690,69 @@ test_dedup__clone_refused_on_tmpfs_and_ext4()
 		umount t e
 	'
 }
+
+# mount_ext4: inside in_ns, the image of ext4_image mounted at e, where
+# chattr works whatever filesystem the sandbox is on
+mount_ext4()
+{
+	mkdir e
+	mount -o loop "$CAP/img" e 2>/dev/null ||
+	    skip "cannot mount an ext4 image (no loop device?)"
+}
+
+# An append-only directory would take the temporary name and then keep
+# it: hlink makes none there, and says why; nothing changes, not even a
+# ctime.
+test_dedup__an_append_only_directory_gets_no_temporary_name()
+{
+	need_linux
+	need_cmd chattr
+	ext4_image
+	export DD_SUMMARY
+	DD_SUMMARY=$(dd_summary "0 names" "0 groups" "2 files" "0 bytes" \
+	    "0 bytes")
+	in_ns "$(declare -f mount_ext4)"'
+		mount_ext4
+		mkdir e/r
+		mkfile e/r/a same
+		mkfile e/r/b same
+		touch -d 2001-01-01 e/r/a
+		chattr +a e/r || skip "chattr failed"
+		snap_save e/r
+		run_hlink --dedup e/r
+		expect_status 1
+		expect_stderr "hlink: cannot link '\''e/r/b'\'' to '\''e/r/a'\'': directory '\''e/r'\'' is append-only: names can be added to it but not replaced" \
+		    "hlink: hint: see lsattr(1) and chattr(1)" "$DD_SUMMARY"
+		expect_unchanged e/r
+		expect_no_temp e/r
+		chattr -a e/r
+	'
+}
+
+# A temporary name that cannot be removed after all (the shim refuses
+# its rename and its removal, as a directory made append-only meanwhile
+# would) is named on stderr, by --dedup and by -f.
+test_dedup__a_temporary_name_left_behind_is_named()
+{
+	build_shim keep_temp
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	touch -d 2001-01-01 r/a
+	LD_PRELOAD=$PRELOAD run_hlink --dedup r
+	local left
+	left=$(cd r && find . -name '.hlink.*' | sed 's|^\./||')
+	[ "$(printf '%s\n' "$left" | wc -l)" = 1 ] && [ -n "$left" ] ||
+	    fail "expected one temporary name left, found: '$left'"
+	expect_status 1
+	expect_stderr "hlink: cannot link 'r/b' to 'r/a': Operation not permitted" \
+	    "hlink: cannot remove temporary name 'r/$left': Operation not permitted" \
+	    "$(dd_summary "0 names" "0 groups" "2 files" "0 bytes" "0 bytes")"
+	rm -f "r/$left"
+	LD_PRELOAD=$PRELOAD run_hlink -f r/a r/b
+	left=$(cd r && find . -name '.hlink.*' | sed 's|^\./||')
+	expect_result 1 "hlink: cannot link 'r/b' to 'r/a': Operation not permitted" \
+	    "hlink: cannot remove temporary name 'r/$left': Operation not permitted"
+	rm -f "r/$left"
+	expect_not_same_inode r/b r/a
+}

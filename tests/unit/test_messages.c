@@ -183,6 +183,31 @@ test_messages__immutable(void **state)
 }
 
 static void
+test_messages__immutable_dst(void **state)
+{
+	(void)state;
+	assert_message(&request, failed(HL_CAUSE_DST_IMMUTABLE, EPERM),
+	    "'d/b' is immutable or append-only, and cannot be replaced",
+	    "see lsattr(1) and chattr(1)");
+}
+
+static void
+test_messages__protected_directory(void **state)
+{
+	struct hl_outcome	*out = failed(HL_CAUSE_DIR_IMMUTABLE, EPERM);
+
+	(void)state;
+	set_field(out->where, "d");
+	assert_message(&request, out, "directory 'd' is immutable: no name "
+	    "in it can be made or replaced", "see lsattr(1) and chattr(1)");
+	out = failed(HL_CAUSE_DIR_APPEND_ONLY, EPERM);
+	set_field(out->where, "d");
+	assert_message(&request, out, "directory 'd' is append-only: names "
+	    "can be added to it but not replaced",
+	    "see lsattr(1) and chattr(1)");
+}
+
+static void
 test_messages__too_many_links(void **state)
 {
 	struct hl_outcome	*out = failed(HL_CAUSE_TOO_MANY_LINKS, EMLINK);
@@ -501,6 +526,8 @@ main(void)
 		cmocka_unit_test(test_messages__no_links_fs),
 		cmocka_unit_test(test_messages__other_owner),
 		cmocka_unit_test(test_messages__immutable),
+		cmocka_unit_test(test_messages__immutable_dst),
+		cmocka_unit_test(test_messages__protected_directory),
 		cmocka_unit_test(test_messages__too_many_links),
 		cmocka_unit_test(test_messages__too_many_links_unknown_max),
 		cmocka_unit_test(test_messages__no_search),
