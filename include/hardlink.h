@@ -30,6 +30,11 @@
  * operand fails after all, as a failure is always reported.
  */
 #define HL_NO_NOTICE		0x20
+/*
+ * --dedup: DST's directory is known to be neither immutable nor
+ * append-only (it took a replacement before): not asked again per name.
+ */
+#define HL_DIR_PLAIN		0x40
 
 /*
  * --fallback=KIND[,KIND]...: up to three KINDs, two bits each from bit
@@ -195,8 +200,9 @@ int	hl_link_ask(struct hl_request *req, struct hl_outcome *out,
 /*
  * --dedup: replaces DST, an existing name directly in dstdirfd, by a
  * link to SRC, as -f does (a temporary name renamed over it, made only
- * once dstdirfd is seen to be neither immutable nor append-only), with
- * no linkat() tried first.  Returns 0 (HL_REPLACED) or -1 (HL_FAILED).
+ * once dstdirfd is seen to be neither immutable nor append-only, unless
+ * HL_DIR_PLAIN), with no linkat() tried first.  Returns 0 (HL_REPLACED)
+ * or -1 (HL_FAILED).
  */
 int	hl_relink(const struct hl_request *req, struct hl_outcome *out);
 
@@ -221,6 +227,8 @@ int	hl_format_why(const struct hl_request *req,
 	    const struct hl_outcome *out, char *buf, size_t size);
 /* The hint for out's cause, or NULL when there is none. */
 const char *hl_hint(const struct hl_outcome *out);
+/* The same for a name --dedup could not replace: no linking options. */
+const char *hl_dedup_hint(const struct hl_outcome *out);
 
 /*
  * Quoting (quote.c): writes name between single quotes to buf, with

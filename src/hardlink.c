@@ -161,7 +161,8 @@ dir_takes_temp(const struct hl_request *req, int dirfd,
 {
 	int	attr;
 
-	if ((attr = hl_attributes(dirfd, ".", true)) == 0)
+	if ((req->flags & HL_DIR_PLAIN) ||
+	    (attr = hl_attributes(dirfd, ".", true)) == 0)
 		return 0;
 	hl_diagnose_protected_dir(req, attr, out);
 	return -1;

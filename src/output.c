@@ -192,10 +192,8 @@ hl_out_flush(int status)
 
 static void
 outcome_failed(struct out_buffers *b, const struct hl_request *req,
-    const struct hl_outcome *out)
+    const struct hl_outcome *out, const char *hint)
 {
-	const char	*hint = hl_hint(out);
-
 	hl_format_why(req, out, b->why, sizeof(b->why));
 	say(stderr, "cannot link %s to %s: %s", quoted(req->dst_shown, b->a),
 	    quoted(req->src_shown, b->b), b->why);
@@ -281,7 +279,7 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 		return;
 	hold(o);
 	if (out->status == HL_FAILED)
-		outcome_failed(b, req, out);
+		outcome_failed(b, req, out, hl_hint(out));
 	else
 		outcome_done(o, b, req, out);
 	release(o);
@@ -557,7 +555,7 @@ dedup_failed(void *ctx, const struct hl_request *req,
 	if (b == NULL)
 		return;
 	hold(ctx);
-	outcome_failed(b, req, out);
+	outcome_failed(b, req, out, hl_dedup_hint(out));
 	release(ctx);
 }
 

@@ -207,6 +207,32 @@ test_messages__protected_directory(void **state)
 	    "see lsattr(1) and chattr(1)");
 }
 
+/*
+ * --dedup's hints: -s, -f and -P are usage errors there, so no hint
+ * names an option; every other hint is the link mode's.
+ */
+static void
+test_messages__dedup_hints(void **state)
+{
+	const char	*link, *dedup;
+	int		 cause;
+
+	(void)state;
+	for (cause = HL_CAUSE_NONE; cause <= HL_CAUSE_OTHER; cause++) {
+		link = hl_hint(failed((enum hl_cause)cause, EPERM));
+		dedup = hl_dedup_hint(&outcome);
+		if (dedup != NULL && strstr(dedup, " -") != NULL)
+			fail_msg("cause %d: dedup hint '%s'", cause, dedup);
+		if (link != NULL && strstr(link, " -") == NULL &&
+		    (dedup == NULL || strcmp(link, dedup) != 0))
+			fail_msg("cause %d: hint '%s' lost", cause, link);
+	}
+	assert_string_equal(hl_dedup_hint(failed(HL_CAUSE_OTHER_OWNER,
+	    EPERM)), "run as the file's owner");
+	assert_null(hl_dedup_hint(failed(HL_CAUSE_TOO_MANY_LINKS, EMLINK)));
+	assert_null(hl_dedup_hint(failed(HL_CAUSE_EXISTS, EEXIST)));
+}
+
 static void
 test_messages__too_many_links(void **state)
 {
@@ -528,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_messages__immutable),
 		cmocka_unit_test(test_messages__immutable_dst),
 		cmocka_unit_test(test_messages__protected_directory),
+		cmocka_unit_test(test_messages__dedup_hints),
 		cmocka_unit_test(test_messages__too_many_links),
 		cmocka_unit_test(test_messages__too_many_links_unknown_max),
 		cmocka_unit_test(test_messages__no_search),
