@@ -590,6 +590,51 @@ test_dedup__a_kept_file_changed_mid_set_stops_the_set()
 	expect_content r/$other same
 }
 
+# The kept file rewritten after hlink's own first link to it, with its
+# size and its mtime kept: that link changed its ctime, which is taken
+# again right after, so that the rewrite still shows in the ctime, and
+# the names not yet linked keep their own bytes.  (The shim holds hlink
+# at its second look at r/a after its first rename: the look just after
+# that link is the first.)
+test_dedup__a_kept_file_rewritten_quietly_mid_set_stops_the_set()
+{
+	build_shim hold_stat
+	mkdir r hold
+	mkfifo hold/go
+	local f i=0 linked=0
+	for f in a b c d; do mkfile r/$f same; done
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold HOLD_NAME=a HOLD_COUNT=2 LD_PRELOAD=$PRELOAD \
+	    "$HLINK" --dedup r >"$CAP/out" 2>"$CAP/err" &
+	local pid=$!
+	on_exit "kill $pid"
+	while ! [ -e hold/held ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -e hold/held ] || skip "hlink was not held at its look at r/a"
+	printf 'SAME\n' | dd of=r/a conv=notrunc status=none
+	touch -d 2001-01-01 r/a
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held, r/a rewritten quietly)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: 'r/a' changed since it was compared: skipped" \
+	    "$(dd_summary "1 name" "1 group" "4 files" "5 bytes" "0 bytes")"
+	for f in b c d; do
+		if same_inode r/$f r/a; then
+			linked=$((linked + 1))
+		else
+			expect_content r/$f same
+		fi
+	done
+	asserted
+	[ $linked = 1 ] || fail "$linked names linked to r/a, expected 1"
+}
+
 # shared_flag FILE: does filefrag -v mark FILE's first extent shared?
 shared_flag()
 {
