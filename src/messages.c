@@ -20,16 +20,10 @@
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
 #define HINT_ATTRS	"see lsattr(1) and chattr(1)"
-#define HINT_AGAIN	"run hlink again once nothing else changes it"
 
-/*
- * hint is the link mode's; dedup is --dedup's, where the linking options
- * (-s, -f, -P) are usage errors and so no help.
- */
 struct row {
 	const char	*why;
 	const char	*hint;
-	const char	*dedup;
 };
 
 static const struct row table[] = {
@@ -54,20 +48,19 @@ static const struct row table[] = {
 	[HL_CAUSE_OTHER_OWNER] = {
 	    "$S belongs to another user, and fs.protected_hardlinks forbids "
 	    "linking it",
-	    HINT_SYMLINK ", or run as the file's owner",
-	    "run as the file's owner" },
+	    HINT_SYMLINK ", or run as the file's owner" },
 	[HL_CAUSE_IMMUTABLE] = { "$S is immutable or append-only",
-	    HINT_ATTRS, HINT_ATTRS },
+	    HINT_ATTRS },
 	[HL_CAUSE_DST_IMMUTABLE] = {
 	    "$D is immutable or append-only, and cannot be replaced",
-	    HINT_ATTRS, HINT_ATTRS },
+	    HINT_ATTRS },
 	[HL_CAUSE_DIR_IMMUTABLE] = {
 	    "directory $W is immutable: no name in it can be made or replaced",
-	    HINT_ATTRS, HINT_ATTRS },
+	    HINT_ATTRS },
 	[HL_CAUSE_DIR_APPEND_ONLY] = {
 	    "directory $W is append-only: names can be added to it but not "
 	    "replaced",
-	    HINT_ATTRS, HINT_ATTRS },
+	    HINT_ATTRS },
 	[HL_CAUSE_TOO_MANY_LINKS] = {
 	    "$S already has $N links, the maximum$L for its filesystem",
 	    HINT_SYMLINK },
@@ -92,7 +85,7 @@ static const struct row table[] = {
 	[HL_CAUSE_EMPTY_NAME] = { "an empty name cannot name a link", NULL },
 	[HL_CAUSE_CHANGED] = {
 	    "$S changed while hlink was linking it ($E)",
-	    HINT_AGAIN, HINT_AGAIN },
+	    "run hlink again once nothing else changes it" },
 	[HL_CAUSE_OTHER] = { "$E", NULL },
 };
 
@@ -185,10 +178,25 @@ hl_hint(const struct hl_outcome *out)
 	return row_of(out->cause)->hint;
 }
 
+/*
+ * In --dedup the linking options (-s, -f, -P) are usage errors, and so no
+ * help: a hint that names one is left out or reworded.
+ */
 const char *
 hl_dedup_hint(const struct hl_outcome *out)
 {
-	return row_of(out->cause)->dedup;
+	switch (out->cause) {
+	case HL_CAUSE_OTHER_OWNER:
+		return "run as the file's owner";
+	case HL_CAUSE_IMMUTABLE:
+	case HL_CAUSE_DST_IMMUTABLE:
+	case HL_CAUSE_DIR_IMMUTABLE:
+	case HL_CAUSE_DIR_APPEND_ONLY:
+	case HL_CAUSE_CHANGED:
+		return row_of(out->cause)->hint;
+	default:
+		return NULL;
+	}
 }
 
 struct text {

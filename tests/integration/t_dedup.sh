@@ -863,6 +863,9 @@ test_dedup__hints_name_no_linking_option()
 # would) is named on stderr, by --dedup and by -f.
 test_dedup__a_temporary_name_left_behind_is_named()
 {
+	# the POSIX build diagnoses EPERM with a probe under temporary
+	# names, which the shim would keep too
+	need_linux
 	build_shim keep_temp
 	mkdir r
 	mkfile r/a same
