@@ -30,6 +30,11 @@
  * operand fails after all, as a failure is always reported.
  */
 #define HL_NO_NOTICE		0x20
+/*
+ * --dedup: DST's directory is known to be neither immutable nor
+ * append-only (it took a replacement before): not asked again per name.
+ */
+#define HL_DIR_PLAIN		0x40
 
 /*
  * --fallback=KIND[,KIND]...: up to three KINDs, two bits each from bit
@@ -103,6 +108,10 @@ enum hl_cause {
 	HL_CAUSE_NO_LINKS_AT_ALL,	/* -s too: no symlinks either (mqueue) */
 	HL_CAUSE_OTHER_OWNER,		/* EPERM: fs.protected_hardlinks */
 	HL_CAUSE_IMMUTABLE,		/* EPERM: immutable or append-only */
+	HL_CAUSE_DST_IMMUTABLE,		/* EPERM: -f over such a DST */
+	HL_CAUSE_DIR_IMMUTABLE,		/* EPERM: DST's directory, where */
+	HL_CAUSE_DIR_APPEND_ONLY,	/* EPERM: -f in where: adds, never
+					   replaces a name */
 	HL_CAUSE_TOO_MANY_LINKS,	/* EMLINK: nlink and link_max */
 	HL_CAUSE_NO_SEARCH,		/* EACCES: where may not be searched */
 	HL_CAUSE_NO_WRITE,		/* EACCES: where may not be written */
@@ -165,6 +174,13 @@ struct hl_outcome {
 	const char	*linked_to;
 	uint64_t	bytes;		/* HL_CLONED, HL_COPIED: its size */
 	char		fsdir[PATH_MAX];	/* DST's mount point, for tried */
+	/*
+	 * A temporary name that could not be removed (a directory made
+	 * append-only meanwhile, an I/O error), as shown, and why; "" when
+	 * none was left.  Set in every HL_FAILED outcome.
+	 */
+	char		temp_left[PATH_MAX];
+	int		temp_err;
 };
 
 /*
@@ -187,8 +203,10 @@ int	hl_link_ask(struct hl_request *req, struct hl_outcome *out,
 
 /*
  * --dedup: replaces DST, an existing name directly in dstdirfd, by a
- * link to SRC, as -f does (a temporary name renamed over it), with no
- * linkat() tried first.  Returns 0 (HL_REPLACED) or -1 (HL_FAILED).
+ * link to SRC, as -f does (a temporary name renamed over it, made only
+ * once dstdirfd is seen to be neither immutable nor append-only, unless
+ * HL_DIR_PLAIN), with no linkat() tried first.  Returns 0 (HL_REPLACED)
+ * or -1 (HL_FAILED).
  */
 int	hl_relink(const struct hl_request *req, struct hl_outcome *out);
 
@@ -213,6 +231,8 @@ int	hl_format_why(const struct hl_request *req,
 	    const struct hl_outcome *out, char *buf, size_t size);
 /* The hint for out's cause, or NULL when there is none. */
 const char *hl_hint(const struct hl_outcome *out);
+/* The same for a name --dedup could not replace: no linking options. */
+const char *hl_dedup_hint(const struct hl_outcome *out);
 
 /*
  * Quoting (quote.c): writes name between single quotes to buf, with

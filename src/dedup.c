@@ -65,7 +65,6 @@ struct inode {
 	uint32_t	found;		/* names under the ROOTs */
 	uint32_t	first;		/* its first name, once sorted */
 	uint16_t	dev;
-	bool		touched;	/* its ctime is ours now */
 };
 
 /* Open addressing over indices into a table; NONE is empty. */
@@ -900,6 +899,7 @@ struct relink {
 	char			 kshown[PATH_BUF];
 	int			*dirfds;	/* by directory, or -1 */
 	uint32_t		*opened;	/* the directories open */
+	bool			*plain;		/* by directory: took a link */
 	size_t			 nopen, maxopen;
 	char			 shown[PATH_BUF];
 	bool			 aborted;	/* the kept file changed */
@@ -1030,7 +1030,7 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	return 0;
 }
 
-/* Still the very file compared?  Our own links changed its ctime. */
+/* Still the very file compared, ctime included? */
 static bool
 still_same(struct relink *r, int dirfd, uint32_t k, const char *shown)
 {
@@ -1039,10 +1039,105 @@ still_same(struct relink *r, int dirfd, uint32_t k, const char *shown)
 	struct stat		 st;
 
 	if (fstatat(dirfd, name_of(r->d, nm), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    unchanged(r->d, n, &st, !n->touched))
+	    unchanged(r->d, n, &st, true))
 		return true;
 	event(r->d, HL_DEDUP_CHANGED, shown, 0);
 	return false;
+}
+
+/*
+ * hlink's own temporary link to the kept file, and its rename or its
+ * removal, change the ctime of the kept file and of the file replaced,
+ * and nothing else the check looks at; a failed replacement does so too.
+ * So the ctime recorded is taken again from the file right after, when
+ * its inode, size and mtime are still those compared.  A change by
+ * anyone else still shows: after this look, in the ctime, as before;
+ * before it, in the mtime or size, as a write sets the mtime, and a
+ * write whose mtime was put back had to be put back after the look
+ * just before the link, which saw the ctime unchanged.  Only such a
+ * write with its mtime put back, both within the link itself, passes.
+ * (Ignoring a file's ctime from its first link on would let that pass
+ * for the rest of the run; keeping it would call each file hlink itself
+ * linked "changed".)
+ */
+static void
+retake_ctime(struct dedup *d, struct inode *n, const struct stat *st)
+{
+	if (unchanged(d, n, st, false))
+		n->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 +
+		    st->st_ctim.tv_nsec;
+}
+
+/*
+ * The file name k is about to leave, held open when it has names still
+ * to replace: once k is renamed over, no name of it is at hand to look
+ * at its ctime again.  -1 when it has none (or cannot be opened: its
+ * next name is then checked against the ctime from before, and skipped).
+ */
+static int
+hold_replaced(struct relink *r, int dirfd, uint32_t k)
+{
+	const struct name	*nm = &r->d->names[k];
+
+	if (r->d->inodes[nm->inode].found < 2)
+		return -1;
+	return openat(dirfd, name_of(r->d, nm), O_RDONLY | O_NOFOLLOW |
+	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+/* After hl_relink(), the kept file and the file replaced, looked at again. */
+static void
+retake_both(struct relink *r, int held, struct inode *n)
+{
+	struct dedup	*d = r->d;
+	struct stat	 st;
+
+	if (fstatat(r->kdirfd, name_of(d, &d->names[r->kname]), &st,
+	    AT_SYMLINK_NOFOLLOW) == 0)
+		retake_ctime(d, &d->inodes[r->kept], &st);
+	if (held >= 0) {
+		if (fstat(held, &st) == 0)
+			retake_ctime(d, n, &st);
+		close(held);
+	}
+}
+
+/*
+ * hl_relink() asks whether a name's directory is immutable or append-only
+ * before it makes a temporary name there; a directory that took one
+ * link is not asked again (one that became so since is still diagnosed
+ * when the rename fails).
+ */
+static void
+note_dir(struct relink *r, uint32_t dir, int rc)
+{
+	r->plain[dir] = rc == 0 ||
+	    (r->out.cause != HL_CAUSE_DIR_IMMUTABLE &&
+	    r->out.cause != HL_CAUSE_DIR_APPEND_ONLY);
+}
+
+/* hl_relink() for name k, its failure said; the EMLINK one makes k kept. */
+static int
+relink_one(struct relink *r, struct hl_request *req, uint32_t k)
+{
+	struct dedup	*d = r->d;
+	struct inode	*n = &d->inodes[d->names[k].inode];
+	uint32_t	 dir = d->names[k].dir;
+	int		 held = hold_replaced(r, req->dstdirfd, k), rc;
+
+	req->flags = r->plain[dir] ? HL_DIR_PLAIN : 0;
+	rc = hl_relink(req, &r->out);
+	note_dir(r, dir, rc);
+	retake_both(r, held, n);
+	if (rc == 0)
+		return 0;
+	if (r->out.err == EMLINK)
+		keep(r, d->names[k].inode, k);
+	else {
+		d->st->failures++;
+		d->req->ops->failed(d->req->ctx, req, &r->out);
+	}
+	return -1;
 }
 
 /*
@@ -1083,16 +1178,8 @@ relink_name(struct relink *r, uint32_t k)
 		}
 		if (!still_same(r, req.dstdirfd, k, r->shown))
 			return;
-		if (hl_relink(&req, &r->out) < 0) {
-			if (r->out.err == EMLINK)
-				keep(r, nm->inode, k);
-			else {
-				d->st->failures++;
-				d->req->ops->failed(d->req->ctx, &req, &r->out);
-			}
+		if (relink_one(r, &req, k) < 0)
 			return;
-		}
-		n->touched = d->inodes[r->kept].touched = true;
 	}
 	n->found--;
 	d->st->relinked++;
@@ -1343,9 +1430,11 @@ relink_all(struct dedup *d, const struct work *wk)
 	r->maxopen = fd_budget(1) / 2;
 	r->dirfds = malloc((d->ndirs + 1) * sizeof(int));
 	r->opened = malloc((d->ndirs + 1) * sizeof(uint32_t));
-	if (r->dirfds == NULL || r->opened == NULL) {
+	r->plain = calloc(d->ndirs + 1, sizeof(bool));
+	if (r->dirfds == NULL || r->opened == NULL || r->plain == NULL) {
 		free(r->dirfds);
 		free(r->opened);
+		free(r->plain);
 		free(r);
 		d->err = ENOMEM;
 		return;
@@ -1357,6 +1446,7 @@ relink_all(struct dedup *d, const struct work *wk)
 	flush_dirs(r);
 	free(r->dirfds);
 	free(r->opened);
+	free(r->plain);
 	free(r->buf);
 	free(r->found);
 	free(r->chain);

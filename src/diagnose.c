@@ -193,10 +193,32 @@ src_refusal(const struct hl_request *req, const struct stat *st)
 	return HL_CAUSE_NONE;
 }
 
+/* DST's directory, as attr says (HL_ATTR_ bits, one at least). */
+static void
+protected_dir(const struct hl_request *req, int attr, struct hl_outcome *out)
+{
+	out->cause = (attr & HL_ATTR_IMMUTABLE) ? HL_CAUSE_DIR_IMMUTABLE :
+	    HL_CAUSE_DIR_APPEND_ONLY;
+	out->role = HL_ROLE_DSTDIR;
+	hl_shown_parent(req->dst, req->dst_shown, out->path,
+	    sizeof(out->path));
+	snprintf(out->where, sizeof(out->where), "%s", out->path);
+}
+
+static int
+dir_attributes(const struct hl_request *req)
+{
+	char	parent[PATH_MAX];
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	return hl_attributes(req->dstdirfd, parent, true);
+}
+
 /*
  * EPERM means one of: SRC is a directory, another user's file under
- * fs.protected_hardlinks, an immutable or append-only file, or a
- * filesystem with no hard links at all (mqueue, FAT: ENOTSUP on some).
+ * fs.protected_hardlinks, an immutable or append-only file, DST's
+ * directory immutable, or a filesystem with no hard links at all
+ * (mqueue, FAT: ENOTSUP on some).
  * The last is what is left when the others are not so now, which is also
  * what is left when SRC was one of them at linkat() and has changed since
  * (a directory swapped for a symlink): a probe link tells the two apart.
@@ -207,11 +229,15 @@ diagnose_not_permitted(const struct hl_request *req, struct hl_outcome *out)
 	struct stat	st;
 	bool		found = fstatat(req->srcdirfd, req->src, &st,
 			    stat_flags(req)) == 0;
+	int		attr;
 
 	set_path(out, HL_ROLE_SRC, req->src_shown);
 	if (found && (out->cause = src_refusal(req, &st)) != HL_CAUSE_NONE)
 		return;
-	if (!(req->flags & HL_DRY_RUN) && takes_hard_links(req) == 1)
+	/* Append-only takes a new name: only immutable refuses a link. */
+	if ((attr = dir_attributes(req) & HL_ATTR_IMMUTABLE) != 0)
+		protected_dir(req, attr, out);
+	else if (!(req->flags & HL_DRY_RUN) && takes_hard_links(req) == 1)
 		out->cause = HL_CAUSE_CHANGED;
 	else {
 		out->cause = HL_CAUSE_NO_LINKS_FS;
@@ -346,10 +372,21 @@ diagnose_path(const struct hl_request *req, int err, struct hl_outcome *out)
 	}
 }
 
+void
+hl_diagnose_protected_dir(const struct hl_request *req, int attr,
+    struct hl_outcome *out)
+{
+	hl_diagnose_link(req, 0, out);
+	out->err = EPERM;
+	protected_dir(req, attr, out);
+}
+
 /*
  * renameat() over DST failed after the temporary link was made.  EPERM
- * here is not about links at all: in a sticky directory (/tmp) only the
- * owner of DST, of the directory, or root may replace it.
+ * here is not about links at all: DST or its directory immutable or
+ * append-only (made so since the look before the temporary link), or,
+ * in a sticky directory (/tmp), DST not the user's, nor the directory:
+ * only they or root may replace it.
  */
 void
 hl_diagnose_replace(const struct hl_request *req, int err,
@@ -357,10 +394,22 @@ hl_diagnose_replace(const struct hl_request *req, int err,
 {
 	char		parent[PATH_MAX];
 	struct stat	dir;
+	int		attr;
 
 	hl_diagnose(req, err, out);
 	if (err != EPERM && err != EACCES)
 		return;
+	if (err == EPERM && (attr = dir_attributes(req)) != 0) {
+		protected_dir(req, attr, out);
+		return;
+	}
+	if (err == EPERM && fstatat(req->dstdirfd, req->dst, &dir,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(dir.st_mode) &&
+	    hl_is_immutable(req->dstdirfd, req->dst, false)) {
+		out->cause = HL_CAUSE_DST_IMMUTABLE;
+		set_path(out, HL_ROLE_DST, req->dst_shown);
+		return;
+	}
 	hl_parent(req->dst, parent, sizeof(parent));
 	if (fstatat(req->dstdirfd, parent, &dir, 0) < 0 ||
 	    !(dir.st_mode & S_ISVTX)) {
@@ -384,6 +433,7 @@ hl_diagnose_link(const struct hl_request *req, int err,
 	out->cause = HL_CAUSE_OTHER;
 	out->role = HL_ROLE_NONE;
 	out->path[0] = out->where[0] = out->where2[0] = '\0';
+	out->temp_left[0] = '\0';
 	switch (err) {
 	case ENOENT:
 		diagnose_missing(req, out);

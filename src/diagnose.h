@@ -32,6 +32,13 @@ void	hl_diagnose_finish(const struct hl_request *req,
 struct stat;
 int	hl_foreseen_error(const struct hl_request *req, const struct stat *st);
 
+/*
+ * DST's directory is immutable or append-only (attr: HL_ATTR_ bits from
+ * hl_attributes()): a failure with EPERM, found before trying.
+ */
+void	hl_diagnose_protected_dir(const struct hl_request *req, int attr,
+	    struct hl_outcome *out);
+
 /* The same for errno err from renaming the link over DST (-f). */
 void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);

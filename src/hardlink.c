@@ -128,22 +128,65 @@ make_temp_symlink(int dirfd, const char *name, void *arg)
 	return symlinkat(arg, dirfd, name);
 }
 
+/*
+ * The temporary name tmp that hl_temp_remove() could not remove (err),
+ * named in out, once diagnosed, for the caller to say so: SPEC.md wants
+ * none left, and a user who finds one should know whose it is.
+ */
+static void
+temp_left(const struct hl_request *req, const struct hl_temp *tmp, int err,
+    struct hl_outcome *out)
+{
+	char	dir[PATH_MAX];
+
+	if (err == 0)
+		return;
+	hl_shown_parent(req->dst, req->dst_shown, dir, sizeof(dir));
+	if ((size_t)snprintf(out->temp_left, sizeof(out->temp_left), "%s/%s",
+	    dir, tmp->name) >= sizeof(out->temp_left))
+		snprintf(out->temp_left, sizeof(out->temp_left), "%s",
+		    tmp->name);	/* its directory is DST's, named above */
+	out->temp_err = err;
+}
+
+/*
+ * Before a temporary name is made in dirfd to replace a name there: an
+ * immutable directory takes none, and an append-only one takes it, then
+ * neither lets it replace the name nor lets it be removed.  Only
+ * asked before a replacement, never before a plain link.
+ */
+static int
+dir_takes_temp(const struct hl_request *req, int dirfd,
+    struct hl_outcome *out)
+{
+	int	attr;
+
+	if ((req->flags & HL_DIR_PLAIN) ||
+	    (attr = hl_attributes(dirfd, ".", true)) == 0)
+		return 0;
+	hl_diagnose_protected_dir(req, attr, out);
+	return -1;
+}
+
 /* A symlink named name in dirfd, or with force one renamed over it. */
 static int
 place_symlink(const struct hl_request *req, int dirfd, const char *name,
     bool force, struct hl_outcome *out)
 {
 	struct hl_temp	tmp;
-	int		err;
+	int		err, left;
 
 	if (!force)
 		return symlinkat(out->target, dirfd, name);
+	if (dir_takes_temp(req, dirfd, out) < 0)
+		return -2;
 	if (hl_temp_make(&tmp, dirfd, make_temp_symlink, out->target) < 0)
 		return -1;
 	if (hl_temp_rename(&tmp, dirfd, name) < 0) {
 		err = errno;
-		hl_temp_remove(&tmp);
+		left = hl_temp_remove(&tmp);
 		hl_diagnose_replace(req, err, out);
+		temp_left(req, &tmp, left, out);
 		return -2;
 	}
 	out->replaced = true;
@@ -410,8 +453,10 @@ replace_in(const struct hl_request *req, int dirfd, const char *name,
 {
 	struct temp_link	tl = { .req = req, .out = out };
 	struct hl_temp		tmp;
-	int			err;
+	int			err, left;
 
+	if (dir_takes_temp(req, dirfd, out) < 0)
+		return -1;
 	if (hl_temp_make(&tmp, dirfd, make_temp_link, &tl) < 0) {
 		/* No free slot: more threads than temp.c provides for. */
 		if (errno == EAGAIN)
@@ -422,8 +467,9 @@ replace_in(const struct hl_request *req, int dirfd, const char *name,
 	}
 	if (hl_temp_rename(&tmp, dirfd, name) < 0) {
 		err = errno;
-		hl_temp_remove(&tmp);
+		left = hl_temp_remove(&tmp);
 		hl_diagnose_replace(req, err, out);
+		temp_left(req, &tmp, left, out);
 		return -1;
 	}
 	out->status = HL_REPLACED;
@@ -453,6 +499,7 @@ int
 hl_relink(const struct hl_request *req, struct hl_outcome *out)
 {
 	out->replaced = false;
+	out->temp_left[0] = '\0';
 	return words_needed(req, replace_in(req, req->dstdirfd, req->dst,
 	    out), out);
 }
@@ -545,6 +592,20 @@ predict_fallback(const struct hl_request *req, const struct stat *src,
 	return -1;
 }
 
+/* --dry-run: -f in an immutable or append-only directory, as replace(). */
+static int
+predict_protected_dir(const struct hl_request *req, struct hl_outcome *out)
+{
+	char	parent[PATH_MAX];
+	int	attr;
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	if ((attr = hl_attributes(req->dstdirfd, parent, true)) == 0)
+		return 0;
+	hl_diagnose_protected_dir(req, attr, out);
+	return -1;
+}
+
 /* --dry-run: what hl_link() would do, from fstatat() and faccessat(). */
 static int
 predict(const struct hl_request *req, struct hl_outcome *out)
@@ -568,6 +629,8 @@ predict(const struct hl_request *req, struct hl_outcome *out)
 			return fail(req, EEXIST, out);
 		if (S_ISDIR(dst.st_mode))
 			return fail(req, EISDIR, out);
+		if (predict_protected_dir(req, out) < 0)
+			return -1;
 		out->replaced = true;
 	} else if (errno != ENOENT)
 		return fail(req, errno, out);
@@ -612,6 +675,7 @@ hl_link(const struct hl_request *req, struct hl_outcome *out)
 	out->replaced = false;
 	out->ntried = 0;
 	out->replica = false;
+	out->temp_left[0] = '\0';
 	if (req->flags & HL_DRY_RUN)
 		return predict(req, out);
 	return words_needed(req, link_or_fall_back(req, out), out);

@@ -19,6 +19,7 @@
 #include "hardlink.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
+#define HINT_ATTRS	"see lsattr(1) and chattr(1)"
 
 struct row {
 	const char	*why;
@@ -49,7 +50,17 @@ static const struct row table[] = {
 	    "linking it",
 	    HINT_SYMLINK ", or run as the file's owner" },
 	[HL_CAUSE_IMMUTABLE] = { "$S is immutable or append-only",
-	    "see lsattr(1) and chattr(1)" },
+	    HINT_ATTRS },
+	[HL_CAUSE_DST_IMMUTABLE] = {
+	    "$D is immutable or append-only, and cannot be replaced",
+	    HINT_ATTRS },
+	[HL_CAUSE_DIR_IMMUTABLE] = {
+	    "directory $W is immutable: no name in it can be made or replaced",
+	    HINT_ATTRS },
+	[HL_CAUSE_DIR_APPEND_ONLY] = {
+	    "directory $W is append-only: names can be added to it but not "
+	    "replaced",
+	    HINT_ATTRS },
 	[HL_CAUSE_TOO_MANY_LINKS] = {
 	    "$S already has $N links, the maximum$L for its filesystem",
 	    HINT_SYMLINK },
@@ -185,6 +196,27 @@ hl_hint(const struct hl_outcome *out)
 	if (out->status == HL_FAILED && out->ntried > 0)
 		return NULL;
 	return row_of(out->cause)->hint;
+}
+
+/*
+ * In --dedup the linking options (-s, -f, -P) are usage errors, and so no
+ * help: a hint that names one is left out or reworded.
+ */
+const char *
+hl_dedup_hint(const struct hl_outcome *out)
+{
+	switch (out->cause) {
+	case HL_CAUSE_OTHER_OWNER:
+		return "run as the file's owner";
+	case HL_CAUSE_IMMUTABLE:
+	case HL_CAUSE_DST_IMMUTABLE:
+	case HL_CAUSE_DIR_IMMUTABLE:
+	case HL_CAUSE_DIR_APPEND_ONLY:
+	case HL_CAUSE_CHANGED:
+		return row_of(out->cause)->hint;
+	default:
+		return NULL;
+	}
 }
 
 struct text {

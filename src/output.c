@@ -193,15 +193,16 @@ hl_out_flush(int status)
 
 static void
 outcome_failed(struct out_buffers *b, const struct hl_request *req,
-    const struct hl_outcome *out)
+    const struct hl_outcome *out, const char *hint)
 {
-	const char	*hint = hl_hint(out);
-
 	hl_format_why(req, out, b->why, sizeof(b->why));
 	say(stderr, "cannot link %s to %s: %s", quoted(req->dst_shown, b->a),
 	    quoted(req->src_shown, b->b), b->why);
 	if (hint != NULL)
 		say(stderr, "hint: %s", hint);
+	if (out->temp_left[0] != '\0')
+		say(stderr, "cannot remove temporary name %s: %s",
+		    quoted(out->temp_left, b->a), strerror(out->temp_err));
 }
 
 /*
@@ -282,7 +283,7 @@ hl_out_outcome(void *ctx, const struct hl_request *req,
 		return;
 	hold(o);
 	if (out->status == HL_FAILED)
-		outcome_failed(b, req, out);
+		outcome_failed(b, req, out, hl_hint(out));
 	else
 		outcome_done(o, b, req, out);
 	release(o);
@@ -558,7 +559,7 @@ dedup_failed(void *ctx, const struct hl_request *req,
 	if (b == NULL)
 		return;
 	hold(ctx);
-	outcome_failed(b, req, out);
+	outcome_failed(b, req, out, hl_dedup_hint(out));
 	release(ctx);
 }
 

@@ -307,23 +307,29 @@ hl_protected_hardlinks(void)
 	return c != '0';
 }
 
-bool
-hl_is_immutable(int dirfd, const char *path, bool follow)
+int
+hl_attributes(int dirfd, const char *path, bool follow)
 {
 	/* A variable: musl's ioctl() takes an int request, glibc's a long. */
 	unsigned long	request = FS_IOC_GETFLAGS;
-	int		fd, attr = 0;
-	bool		immutable = false;
+	int		fd, attr = 0, bits = 0;
 
 	/* O_NONBLOCK: a fifo must not block us; the ioctl wants a real fd. */
 	fd = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
 	    (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
-		return false;
+		return 0;
 	if (ioctl(fd, request, &attr) == 0)
-		immutable = (attr & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0;
+		bits = ((attr & FS_IMMUTABLE_FL) ? HL_ATTR_IMMUTABLE : 0) |
+		    ((attr & FS_APPEND_FL) ? HL_ATTR_APPEND : 0);
 	close(fd);
-	return immutable;
+	return bits;
+}
+
+bool
+hl_is_immutable(int dirfd, const char *path, bool follow)
+{
+	return hl_attributes(dirfd, path, follow) != 0;
 }
 
 /*
@@ -784,21 +790,29 @@ hl_protected_hardlinks(void)
 }
 
 /* The BSDs and macOS keep the flags in st_flags, where they show them. */
-bool
-hl_is_immutable(int dirfd, const char *path, bool follow)
+int
+hl_attributes(int dirfd, const char *path, bool follow)
 {
 #ifdef UF_IMMUTABLE
 	struct stat	st;
 
-	return fstatat(dirfd, path, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) == 0 &&
-	    (st.st_flags & (UF_IMMUTABLE | SF_IMMUTABLE | UF_APPEND |
-	    SF_APPEND)) != 0;
+	if (fstatat(dirfd, path, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	return ((st.st_flags & (UF_IMMUTABLE | SF_IMMUTABLE)) ?
+	    HL_ATTR_IMMUTABLE : 0) |
+	    ((st.st_flags & (UF_APPEND | SF_APPEND)) ? HL_ATTR_APPEND : 0);
 #else
 	(void)dirfd;
 	(void)path;
 	(void)follow;
-	return false;
+	return 0;
 #endif
+}
+
+bool
+hl_is_immutable(int dirfd, const char *path, bool follow)
+{
+	return hl_attributes(dirfd, path, follow) != 0;
 }
 
 /* POSIX has no way to name a filesystem's type. */

@@ -69,6 +69,14 @@ bool	hl_protected_hardlinks(void);
 bool	hl_is_immutable(int dirfd, const char *path, bool follow);
 
 /*
+ * path's immutable and append-only attributes (a directory's too), as
+ * HL_ATTR_ bits: 0 when it has neither or they cannot be read.
+ */
+#define HL_ATTR_IMMUTABLE	0x1
+#define HL_ATTR_APPEND		0x2
+int	hl_attributes(int dirfd, const char *path, bool follow);
+
+/*
  * Whether the filesystem holding dirfd takes hard links, from its type:
  * 1 yes, 0 no, -1 when the type is not one this knows.
  */

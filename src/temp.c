@@ -252,14 +252,17 @@ hl_temp_rename(struct hl_temp *t, int todirfd, const char *to)
 	return 0;
 }
 
-void
+int
 hl_temp_remove(struct hl_temp *t)
 {
-	int	saved = errno;
+	int	saved = errno, err = 0;
 
-	(void)unlinkat(t->dirfd, t->name, 0);
+	/* ENOENT: renamed away meanwhile, or never made; gone either way. */
+	if (unlinkat(t->dirfd, t->name, 0) < 0 && errno != ENOENT)
+		err = errno;
 	hl_temp_forget(t);
 	errno = saved;
+	return err;
 }
 
 void

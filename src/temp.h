@@ -53,8 +53,11 @@ int	hl_temp_make(struct hl_temp *t, int dirfd,
 /* Renames the temporary name over to; on failure it is kept. */
 int	hl_temp_rename(struct hl_temp *t, int todirfd, const char *to);
 
-/* Removes the temporary name (errno is kept). */
-void	hl_temp_remove(struct hl_temp *t);
+/*
+ * Removes the temporary name (errno is kept).  Returns 0, or the errno
+ * that left it in place, for the caller to say so with its name.
+ */
+int	hl_temp_remove(struct hl_temp *t);
 
 /* Stops watching the name: it was renamed or handed over. */
 void	hl_temp_forget(struct hl_temp *t);

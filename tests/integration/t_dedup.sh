@@ -590,6 +590,51 @@ test_dedup__a_kept_file_changed_mid_set_stops_the_set()
 	expect_content r/$other same
 }
 
+# The kept file rewritten after hlink's own first link to it, with its
+# size and its mtime kept: that link changed its ctime, which is taken
+# again right after, so that the rewrite still shows in the ctime, and
+# the names not yet linked keep their own bytes.  (The shim holds hlink
+# at its second look at r/a after its first rename: the look just after
+# that link is the first.)
+test_dedup__a_kept_file_rewritten_quietly_mid_set_stops_the_set()
+{
+	build_shim hold_stat
+	mkdir r hold
+	mkfifo hold/go
+	local f i=0 linked=0
+	for f in a b c d; do mkfile r/$f same; done
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold HOLD_NAME=a HOLD_COUNT=2 LD_PRELOAD=$PRELOAD \
+	    "$HLINK" --dedup r >"$CAP/out" 2>"$CAP/err" &
+	local pid=$!
+	on_exit "kill $pid"
+	while ! [ -e hold/held ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -e hold/held ] || skip "hlink was not held at its look at r/a"
+	printf 'SAME\n' | dd of=r/a conv=notrunc status=none
+	touch -d 2001-01-01 r/a
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held, r/a rewritten quietly)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: 'r/a' changed since it was compared: skipped" \
+	    "$(dd_summary "1 name" "1 group" "4 files" "5 bytes" "0 bytes")"
+	for f in b c d; do
+		if same_inode r/$f r/a; then
+			linked=$((linked + 1))
+		else
+			expect_content r/$f same
+		fi
+	done
+	asserted
+	[ $linked = 1 ] || fail "$linked names linked to r/a, expected 1"
+}
+
 # shared_flag FILE: does filefrag -v mark FILE's first extent shared?
 shared_flag()
 {
@@ -691,4 +736,157 @@ test_dedup__clone_refused_on_tmpfs_and_ext4()
 		done
 		umount t e
 	'
+}
+
+# mount_ext4: inside in_ns, the image of ext4_image mounted at e, where
+# chattr works whatever filesystem the sandbox is on
+mount_ext4()
+{
+	mkdir e
+	mount -o loop "$CAP/img" e 2>/dev/null ||
+	    skip "cannot mount an ext4 image (no loop device?)"
+}
+
+# A name that cannot be replaced (here immutable, with a second name)
+# fails alone, each of its names with the reason: hlink's own temporary
+# link to the kept file changed that file's ctime, which is no change by
+# anyone else, and the rest of the set is relinked, on every run.
+test_dedup__a_name_that_cannot_be_replaced_fails_alone()
+{
+	need_linux
+	need_cmd chattr
+	ext4_image
+	export DD_SUMMARY DD_AGAIN
+	DD_SUMMARY=$(dd_summary "2 names" "1 group" "5 files" "10 bytes" \
+	    "0 bytes")
+	DD_AGAIN=$(dd_summary "0 names" "0 groups" "5 files" "0 bytes" \
+	    "0 bytes")
+	in_ns "$(declare -f mount_ext4)"'
+		mount_ext4
+		mkdir -p e/r/s e/out
+		for f in a b s/c s/d; do mkfile e/r/$f same; done
+		ln e/r/a e/out/a	# kept: it has a name outside the root
+		ln e/r/b e/r/s/b2
+		chattr +i e/r/b || skip "chattr failed"
+		why="is immutable or append-only, and cannot be replaced"
+		hint="hlink: hint: see lsattr(1) and chattr(1)"
+		q="'\''"
+		for summary in "$DD_SUMMARY" "$DD_AGAIN"; do
+			run_hlink --dedup e/r
+			# the second run keeps the inode by its first name found,
+			# of a, s/c and s/d in readdir order
+			sed -i "s#to ${q}e/r/s/[cd]$q#to ${q}e/r/a$q#" "$CAP/err"
+			expect_status 1
+			expect_stderr \
+			    "hlink: cannot link ${q}e/r/b$q to ${q}e/r/a$q: ${q}e/r/b$q $why" \
+			    "$hint" \
+			    "hlink: cannot link ${q}e/r/s/b2$q to ${q}e/r/a$q: ${q}e/r/s/b2$q $why" \
+			    "$hint" "$summary"
+		done
+		chattr -i e/r/b
+		expect_same_inode e/r/s/c e/r/a
+		expect_same_inode e/r/s/d e/r/a
+		expect_same_inode e/r/s/b2 e/r/b
+		expect_not_same_inode e/r/b e/r/a
+		expect_no_temp e/r e/r/s
+	'
+}
+
+# The same for a name another user owns in a sticky directory, as nobody
+test_dedup__a_name_in_a_sticky_directory_fails_alone()
+{
+	need_nobody
+	mkdir -p r/s
+	chmod 1777 r
+	local f
+	for f in a b s/c s/d; do mkfile r/$f same; done
+	chown -R $NOBODY_UID:$NOBODY_GID r/a r/s
+	chown 65533:$NOBODY_GID r/b
+	touch -d 2001-01-01 r/a
+	run_hlink_nobody --dedup --content-only r
+	expect_status 1
+	expect_stderr "hlink: cannot link 'r/b' to 'r/a': 'r/b' belongs to another user, and only its owner may replace it in sticky directory 'r'" \
+	    "$(dd_summary "2 names" "1 group" "4 files" "10 bytes" "0 bytes")"
+	expect_linked r/a r/s/c r/s/d
+	expect_not_same_inode r/b r/a
+	expect_no_temp r r/s
+}
+
+# An append-only directory would take the temporary name and then keep
+# it: hlink makes none there, and says why; nothing changes, not even a
+# ctime.
+test_dedup__an_append_only_directory_gets_no_temporary_name()
+{
+	need_linux
+	need_cmd chattr
+	ext4_image
+	export DD_SUMMARY
+	DD_SUMMARY=$(dd_summary "0 names" "0 groups" "2 files" "0 bytes" \
+	    "0 bytes")
+	in_ns "$(declare -f mount_ext4)"'
+		mount_ext4
+		mkdir e/r
+		mkfile e/r/a same
+		mkfile e/r/b same
+		touch -d 2001-01-01 e/r/a
+		chattr +a e/r || skip "chattr failed"
+		snap_save e/r
+		run_hlink --dedup e/r
+		expect_status 1
+		expect_stderr "hlink: cannot link '\''e/r/b'\'' to '\''e/r/a'\'': directory '\''e/r'\'' is append-only: names can be added to it but not replaced" \
+		    "hlink: hint: see lsattr(1) and chattr(1)" "$DD_SUMMARY"
+		expect_unchanged e/r
+		expect_no_temp e/r
+		chattr -a e/r
+	'
+}
+
+# --dedup's hints name no linking option: -s is a usage error there
+test_dedup__hints_name_no_linking_option()
+{
+	need_nobody
+	need_linux
+	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
+	    skip "fs.protected_hardlinks is not 1"
+	mkdir w
+	chmod 777 w
+	mkfile w/a same
+	mkfile w/b same
+	touch -d 2001-01-01 w/a
+	run_hlink_nobody --dedup w
+	expect_result 1 "hlink: cannot link 'w/b' to 'w/a': 'w/a' belongs to another user, and fs.protected_hardlinks forbids linking it" \
+	    "hlink: hint: run as the file's owner" \
+	    "$(dd_summary "0 names" "0 groups" "2 files" "0 bytes" "0 bytes")"
+	expect_not_same_inode w/b w/a
+}
+
+# A temporary name that cannot be removed after all (the shim refuses
+# its rename and its removal, as a directory made append-only meanwhile
+# would) is named on stderr, by --dedup and by -f.
+test_dedup__a_temporary_name_left_behind_is_named()
+{
+	# the POSIX build diagnoses EPERM with a probe under temporary
+	# names, which the shim would keep too
+	need_linux
+	build_shim keep_temp
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	touch -d 2001-01-01 r/a
+	LD_PRELOAD=$PRELOAD run_hlink --dedup r
+	local left
+	left=$(cd r && find . -name '.hlink.*' | sed 's|^\./||')
+	[ "$(printf '%s\n' "$left" | wc -l)" = 1 ] && [ -n "$left" ] ||
+	    fail "expected one temporary name left, found: '$left'"
+	expect_status 1
+	expect_stderr "hlink: cannot link 'r/b' to 'r/a': Operation not permitted" \
+	    "hlink: cannot remove temporary name 'r/$left': Operation not permitted" \
+	    "$(dd_summary "0 names" "0 groups" "2 files" "0 bytes" "0 bytes")"
+	rm -f "r/$left"
+	LD_PRELOAD=$PRELOAD run_hlink -f r/a r/b
+	left=$(cd r && find . -name '.hlink.*' | sed 's|^\./||')
+	expect_result 1 "hlink: cannot link 'r/b' to 'r/a': Operation not permitted" \
+	    "hlink: cannot remove temporary name 'r/$left': Operation not permitted"
+	rm -f "r/$left"
+	expect_not_same_inode r/b r/a
 }

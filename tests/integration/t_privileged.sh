@@ -366,3 +366,45 @@ test_privileged__f_over_another_users_file_in_a_sticky_dir()
 		expect_no_temp st
 	done
 }
+
+# -f where the name or its directory is immutable or append-only: the
+# reason, and no temporary name left (an append-only directory would take
+# one and keep it: none is made there, so nothing changes at all)
+test_privileged__replace_in_a_protected_directory()
+{
+	need_linux
+	ext4_image
+	need_cmd chattr
+	in_ns '
+		mkdir e
+		mount -o loop "$CAP/img" e 2>/dev/null ||
+		    skip "cannot mount an ext4 image (no loop device?)"
+		mkdir e/ap e/q e/ii
+		mkfile e/ap/a
+		mkfile e/ap/b
+		mkfile e/q/a
+		mkfile e/q/b
+		mkfile e/ii/y
+		chattr +a e/ap && chattr +i e/q/b e/ii || skip "chattr failed"
+		q="'\''"
+		hint="see lsattr(1) and chattr(1)"
+		snap_save e/ap e/ii
+		for opt in -f "-f -s" "-f --dry-run"; do
+			run_hlink $opt e/ap/a e/ap/b
+			expect_cannot e/ap/b e/ap/a "directory ${q}e/ap$q is append-only: names can be added to it but not replaced" "$hint"
+		done
+		run_hlink e/q/a e/ii/x
+		expect_cannot e/ii/x e/q/a "directory ${q}e/ii$q is immutable: no name in it can be made or replaced" "$hint"
+		run_hlink -s e/q/a e/ii/x
+		expect_cannot e/ii/x e/q/a "directory ${q}e/ii$q is immutable: no name in it can be made or replaced" "$hint"
+		run_hlink -f e/q/a e/ii/y
+		expect_cannot e/ii/y e/q/a "directory ${q}e/ii$q is immutable: no name in it can be made or replaced" "$hint"
+		expect_unchanged e/ap e/ii
+		snap_save_loose e/q
+		run_hlink -f e/q/a e/q/b
+		expect_cannot e/q/b e/q/a "${q}e/q/b$q is immutable or append-only, and cannot be replaced" "$hint"
+		expect_unchanged e/q
+		expect_no_temp e/ap e/q e/ii
+		chattr -a e/ap; chattr -i e/q/b e/ii
+	'
+}

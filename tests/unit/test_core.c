@@ -248,6 +248,38 @@ test_core__force_keeps_dst_when_rename_fails(void **state)
 	sandbox_assert_no_temp(f->dirfd);
 }
 
+/*
+ * A temporary name that cannot be removed after all (the rename and the
+ * removal refused, as in a directory made append-only meanwhile) is
+ * named in the outcome for the caller to say so; none is named else.
+ */
+static void
+test_core__force_names_a_temporary_left_behind(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_request	 req = request(f, "a", "b", HL_FOLLOW | HL_FORCE);
+
+	write_file(f->dirfd, "b", "other");
+	/* EIO: an EPERM's diagnosis may probe with temporary names too */
+	wrap_armed.renameat = true;
+	will_fail(renameat, EIO);
+	wrap_armed.unlinkat = true;
+	will_fail(unlinkat, EPERM);
+	assert_int_equal(hl_link(&req, &out), -1);
+	assert_int_equal(out.temp_err, EPERM);
+	assert_int_equal(strncmp(out.temp_left, "./.hlink.", 9), 0);
+	assert_int_equal(strlen(out.temp_left), 15);
+	assert_true(sandbox_same_file(f->dirfd, "a", out.temp_left + 2));
+	assert_string_equal(read_file(f->dirfd, "b"), "other");
+	wrap_reset();
+	assert_int_equal(unlinkat(f->dirfd, out.temp_left + 2, 0), 0);
+	will_fail(renameat, EIO);
+	wrap_armed.renameat = true;
+	assert_int_equal(hl_link(&req, &out), -1);
+	assert_string_equal(out.temp_left, "");
+	sandbox_assert_no_temp(f->dirfd);
+}
+
 static void
 test_core__force_keeps_dst_when_temporary_link_fails(void **state)
 {
@@ -1015,6 +1047,7 @@ main(void)
 		T(test_core__force_replaces_through_a_temporary_name),
 		T(test_core__force_retries_a_taken_temporary_name),
 		T(test_core__force_keeps_dst_when_rename_fails),
+		T(test_core__force_names_a_temporary_left_behind),
 		T(test_core__force_keeps_dst_when_temporary_link_fails),
 		T(test_core__force_over_a_directory_fails_cleanly),
 		T(test_core__enoent_src_missing),

@@ -183,6 +183,57 @@ test_messages__immutable(void **state)
 }
 
 static void
+test_messages__immutable_dst(void **state)
+{
+	(void)state;
+	assert_message(&request, failed(HL_CAUSE_DST_IMMUTABLE, EPERM),
+	    "'d/b' is immutable or append-only, and cannot be replaced",
+	    "see lsattr(1) and chattr(1)");
+}
+
+static void
+test_messages__protected_directory(void **state)
+{
+	struct hl_outcome	*out = failed(HL_CAUSE_DIR_IMMUTABLE, EPERM);
+
+	(void)state;
+	set_field(out->where, "d");
+	assert_message(&request, out, "directory 'd' is immutable: no name "
+	    "in it can be made or replaced", "see lsattr(1) and chattr(1)");
+	out = failed(HL_CAUSE_DIR_APPEND_ONLY, EPERM);
+	set_field(out->where, "d");
+	assert_message(&request, out, "directory 'd' is append-only: names "
+	    "can be added to it but not replaced",
+	    "see lsattr(1) and chattr(1)");
+}
+
+/*
+ * --dedup's hints: -s, -f and -P are usage errors there, so no hint
+ * names an option; every other hint is the link mode's.
+ */
+static void
+test_messages__dedup_hints(void **state)
+{
+	const char	*link, *dedup;
+	int		 cause;
+
+	(void)state;
+	for (cause = HL_CAUSE_NONE; cause <= HL_CAUSE_OTHER; cause++) {
+		link = hl_hint(failed((enum hl_cause)cause, EPERM));
+		dedup = hl_dedup_hint(&outcome);
+		if (dedup != NULL && strstr(dedup, " -") != NULL)
+			fail_msg("cause %d: dedup hint '%s'", cause, dedup);
+		if (link != NULL && strstr(link, " -") == NULL &&
+		    (dedup == NULL || strcmp(link, dedup) != 0))
+			fail_msg("cause %d: hint '%s' lost", cause, link);
+	}
+	assert_string_equal(hl_dedup_hint(failed(HL_CAUSE_OTHER_OWNER,
+	    EPERM)), "run as the file's owner");
+	assert_null(hl_dedup_hint(failed(HL_CAUSE_TOO_MANY_LINKS, EMLINK)));
+	assert_null(hl_dedup_hint(failed(HL_CAUSE_EXISTS, EEXIST)));
+}
+
+static void
 test_messages__too_many_links(void **state)
 {
 	struct hl_outcome	*out = failed(HL_CAUSE_TOO_MANY_LINKS, EMLINK);
@@ -547,6 +598,9 @@ main(void)
 		cmocka_unit_test(test_messages__no_links_fs),
 		cmocka_unit_test(test_messages__other_owner),
 		cmocka_unit_test(test_messages__immutable),
+		cmocka_unit_test(test_messages__immutable_dst),
+		cmocka_unit_test(test_messages__protected_directory),
+		cmocka_unit_test(test_messages__dedup_hints),
 		cmocka_unit_test(test_messages__too_many_links),
 		cmocka_unit_test(test_messages__too_many_links_unknown_max),
 		cmocka_unit_test(test_messages__no_search),
