@@ -1170,7 +1170,7 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
 		r->kdir = NONE;
 		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
-			event(r->d, HL_DEDUP_NO_DIR, r->kshown.s, errno);
+			event(r->d, HL_DEDUP_NO_FILE, r->kshown.s, errno);
 			return -1;
 		}
 		r->kdir = nm->dir;
@@ -1223,7 +1223,7 @@ relink_name(struct relink *r, uint32_t k)
 	req.dst_shown = r->shown.s;
 	if (!d->req->dry_run) {
 		if ((req.dstdirfd = open_dir(r, nm->dir)) < 0) {
-			event(d, HL_DEDUP_NO_DIR, r->shown.s, errno);
+			event(d, HL_DEDUP_NO_FILE, r->shown.s, errno);
 			return;
 		}
 		if (!still_same(r, r->kdirfd, r->kname, r->kshown.s)) {
@@ -1327,7 +1327,7 @@ open_shared(struct relink *r, uint32_t inode, struct hl_pathbuf *pb)
 		return -1;
 	shown = pb->s;
 	if ((dirfd = open_dir(r, nm->dir)) < 0) {
-		event(d, HL_DEDUP_NO_DIR, shown, errno);
+		event(d, HL_DEDUP_NO_FILE, shown, errno);
 		return -1;
 	}
 	fd = openat(dirfd, name_of(d, nm), FILE_FLAGS);

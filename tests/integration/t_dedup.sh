@@ -809,3 +809,38 @@ test_dedup__paths_longer_than_path_max()
 	expect_stderr "$(dd_summary "0 names" "0 groups" "13 files" \
 	    "0 bytes" "0 bytes")"
 }
+
+# A name whose directory cannot be reopened for its link (moved away
+# after the comparison, while hlink is held at the set's first link) is
+# reported as the file it is, not as a directory.
+test_dedup__a_name_that_cannot_be_reopened_is_a_file()
+{
+	build_shim hold_rename
+	mkdir -p r/sub hold
+	mkfifo hold/go
+	mkfile r/a same
+	mkfile r/b same
+	mkfile r/sub/f3 same
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
+	    >"$CAP/out" 2>"$CAP/err" &
+	local pid=$! i=0
+	on_exit "kill $pid"
+	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -e hold/name ] || skip "hlink was not held at its first rename"
+	mv r/sub r/moved
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held, r/sub moved away)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: cannot read 'r/sub/f3': No such file or directory" \
+	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	expect_same_inode r/b r/a
+	expect_not_same_inode r/moved/f3 r/a
+}
