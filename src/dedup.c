@@ -310,13 +310,14 @@ name_of(const struct dedup *d, const struct name *n)
 /*
  * The path of name in directory dir as the user would spell it: its
  * ROOT joined with the names below.  Built from the end backwards, into
- * pb grown to fit: a tree may be deeper than PATH_MAX.
+ * pb grown to fit: a tree may be deeper than PATH_MAX.  Returns its
+ * length, or -1.
  */
-static int
+static ssize_t
 path_of(const struct dedup *d, uint32_t dir, const char *name,
     struct hl_pathbuf *pb)
 {
-	size_t		 len = strlen(name), total = len, l;
+	size_t		 len = strlen(name), total = len, l, whole;
 	uint32_t	 i;
 	const char	*s;
 	char		*buf;
@@ -325,7 +326,8 @@ path_of(const struct dedup *d, uint32_t dir, const char *name,
 		l = strlen(d->arena + d->dirs[i].name);
 		total += l + (l > 0 && d->arena[d->dirs[i].name + l - 1] != '/');
 	}
-	if (grow(&pb->s, &pb->cap, total + 1, 1) < 0)
+	whole = total;
+	if (total >= pb->cap && grow(&pb->s, &pb->cap, total + 1, 1) < 0)
 		return -1;
 	buf = pb->s;
 	buf[total] = '\0';
@@ -339,7 +341,7 @@ path_of(const struct dedup *d, uint32_t dir, const char *name,
 		total -= l;
 		memcpy(buf + total, s, l);
 	}
-	return 0;
+	return (ssize_t)whole;
 }
 
 /* --- the walk -------------------------------------------------------- */
@@ -888,17 +890,19 @@ job_open(void *ctx, size_t i)
 	struct job		*j = ctx;
 	struct dedup		*d = j->wk->d;
 	const struct name	*nm = job_name(j, i);
-	const char		*path = job_path(j, i), *rel;
+	const char		*path, *rel;
 	struct stat		 st;
+	ssize_t			 len;
 	uint32_t		 root;
 	int			 fd, dirfd;
 
-	if (path == NULL) {
+	if ((len = path_of(d, nm->dir, name_of(d, nm), &j->path)) < 0) {
 		event(d, HL_DEDUP_NO_FILE, name_of(d, nm), errno);
 		return -1;
 	}
+	path = j->path.s;
 	rel = below_root(j, nm->dir, path, &root, &dirfd);
-	if (strlen(rel) < PATH_MAX)
+	if (len - (rel - path) < PATH_MAX)
 		fd = openat(dirfd, rel, FILE_FLAGS);
 	else
 		fd = open_deep(j, nm, root, dirfd);
@@ -1137,13 +1141,11 @@ open_ancestor(struct relink *r, uint32_t dir)
  * are not kept.
  */
 static int
-open_dir(struct relink *r, uint32_t dir)
+open_new_dir(struct relink *r, uint32_t dir)
 {
 	uint32_t	top;
 	int		fd;
 
-	if (r->dirfds[dir] >= 0)
-		return r->dirfds[dir];
 	if (r->nopen + 1 > r->maxopen)
 		flush_dirs(r);
 	top = open_ancestor(r, dir);
@@ -1154,6 +1156,13 @@ open_dir(struct relink *r, uint32_t dir)
 	r->dirfds[dir] = fd;
 	r->opened[r->nopen++] = dir;
 	return fd;
+}
+
+/* The cache's answer, on the common path, costs no call. */
+static inline int
+open_dir(struct relink *r, uint32_t dir)
+{
+	return r->dirfds[dir] >= 0 ? r->dirfds[dir] : open_new_dir(r, dir);
 }
 
 /* Makes inode i, by its name k, the kept file of the set. */
