@@ -74,7 +74,7 @@ struct hl_dedup_stats {
 	unsigned long long	failures;
 	int			err;		/* ENOMEM: stopped early */
 	bool			clone;		/* the request's */
-	bool			refused;	/* HL_DEDUP_NO_FDS: no summary */
+	bool			refused;	/* NO_FDS: no summary */
 };
 
 /*
