@@ -11,7 +11,6 @@
  * spread over -j threads.  The relinking runs on one thread, in class
  * order, so the result does not depend on -j.
  */
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -32,13 +31,18 @@
 #define NONE		UINT32_MAX
 /* A name given as a ROOT: the only kind a walk can meet twice. */
 #define ROOT_NAME	((size_t)1 << (sizeof(size_t) * 8 - 1))
-/* Descriptors kept back from the compare: the walk's, stdio's, a few. */
-#define FD_RESERVE	16
 /* Threads at most, as before the pool: -j beyond gains nothing. */
 #define MAX_JOBS	64
-#define PATH_BUF	((size_t)2 * PATH_MAX)
 /* ROOT directories kept open while comparing, at most. */
 #define ROOT_FDS	8
+/*
+ * A comparing thread's descriptors: the two files it reads side by side
+ * at least, and the two reach() holds while it opens a deep file.
+ */
+#define FILE_FDS	2
+#define REACH_FDS	2
+#define FILE_FLAGS	(O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | \
+			 O_CLOEXEC)
 
 struct dir {
 	uint64_t	ino;
@@ -74,6 +78,12 @@ struct index {
 	size_t		 count;
 };
 
+/* Directories from one up to an open ancestor: reach()'s. */
+struct chain {
+	uint32_t	*v;
+	size_t		 cap;
+};
+
 struct dedup {
 	const struct hl_dedup_request	*req;
 	struct hl_dedup_stats		*st;
@@ -91,6 +101,7 @@ struct dedup {
 	uint32_t			*stack;		/* the walk's dirs */
 	size_t				 depth, capstack;
 	struct hl_pool			*pool;		/* while comparing */
+	size_t				 fds;		/* free at the start */
 	int				 err;		/* ENOMEM */
 };
 
@@ -297,23 +308,27 @@ name_of(const struct dedup *d, const struct name *n)
 
 /*
  * The path of name in directory dir as the user would spell it: its
- * ROOT joined with the names below.  Built from the end backwards.
+ * ROOT joined with the names below.  Built from the end backwards, into
+ * pb grown to fit: a tree may be deeper than PATH_MAX.  Returns its
+ * length, or -1.
  */
-static int
-path_of(const struct dedup *d, uint32_t dir, const char *name, char *buf)
+static ssize_t
+path_of(const struct dedup *d, uint32_t dir, const char *name,
+    struct hl_pathbuf *pb)
 {
-	size_t		 len = strlen(name), total = len, l;
+	size_t		 len = strlen(name), total = len, l, whole;
 	uint32_t	 i;
 	const char	*s;
+	char		*buf;
 
 	for (i = dir; i != NONE; i = d->dirs[i].parent) {
 		l = strlen(d->arena + d->dirs[i].name);
 		total += l + (l > 0 && d->arena[d->dirs[i].name + l - 1] != '/');
 	}
-	if (total >= PATH_BUF) {
-		errno = ENAMETOOLONG;
+	whole = total;
+	if (total >= pb->cap && grow(&pb->s, &pb->cap, total + 1, 1) < 0)
 		return -1;
-	}
+	buf = pb->s;
 	buf[total] = '\0';
 	memcpy(buf + total - len, name, len);
 	total -= len;
@@ -325,7 +340,7 @@ path_of(const struct dedup *d, uint32_t dir, const char *name, char *buf)
 		total -= l;
 		memcpy(buf + total, s, l);
 	}
-	return 0;
+	return (ssize_t)whole;
 }
 
 /* --- the walk -------------------------------------------------------- */
@@ -404,6 +419,9 @@ walk_root(struct dedup *d, const char *root)
 		event(d, HL_DEDUP_BAD_ROOT, root, errno);
 		return;
 	}
+	/* All free but the one a descent opens before the stack closes one. */
+	w.dirs.max_open = d->fds - 1 < HL_WALK_MAX_OPEN ? d->fds - 1 :
+	    HL_WALK_MAX_OPEN;
 	dir = add_dir(d, NONE, root, &st, &seen);
 	d->depth = 0;
 	push(d, dir);
@@ -655,13 +673,132 @@ make_classes(struct dedup *d, struct work *wk)
 	return wk->order && wk->classes && wk->group ? 0 : -1;
 }
 
+/* --- reopening ------------------------------------------------------- */
+
+/* path below parent opened as directory dir: the very one walked. */
+static int
+open_checked(const struct dedup *d, int parent, const char *path,
+    bool follow, uint32_t dir)
+{
+	const struct dir	*e = &d->dirs[dir];
+	struct stat		 st;
+	int			 fd;
+
+	fd = hl_open_dir(parent, path, follow);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != d->devs[e->dev] ||
+	    (uint64_t)st.st_ino != e->ino)) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+/* Directory dir of the table, in parent (AT_FDCWD for a ROOT). */
+static int
+open_one(const struct dedup *d, int parent, uint32_t dir)
+{
+	const struct dir	*e = &d->dirs[dir];
+	const char		*name = d->arena + e->name;
+
+	if (e->parent == NONE)
+		return open_checked(d, AT_FDCWD, *name != '\0' ? name : ".",
+		    true, dir);
+	return open_checked(d, parent, name, false, dir);
+}
+
+/* The directories from dir up to base (not included), dir first. */
+static int
+chain_up(const struct dedup *d, struct chain *c, uint32_t dir,
+    uint32_t base, size_t *n)
+{
+	uint32_t	i;
+
+	*n = 0;
+	for (i = dir; i != base && i != NONE; i = d->dirs[i].parent) {
+		if (grow(&c->v, &c->cap, *n + 1, sizeof(uint32_t)) < 0)
+			return -1;
+		c->v[(*n)++] = i;
+	}
+	return 0;
+}
+
+/*
+ * The names of the chain's next directories down, as many as fit in one
+ * path, into buf (PATH_MAX bytes); returns the last one named.
+ */
+static uint32_t
+next_chunk(const struct dedup *d, const struct chain *c, size_t *n,
+    char *buf)
+{
+	size_t		 len = 0, l;
+	uint32_t	 last = NONE;
+	const char	*s;
+
+	while (*n > 0) {
+		s = d->arena + d->dirs[c->v[*n - 1]].name;
+		l = strlen(s);
+		if (len > 0 && len + 1 + l >= PATH_MAX)
+			break;
+		if (len > 0)
+			buf[len++] = '/';
+		memcpy(buf + len, s, l);
+		len += l;
+		last = c->v[--*n];
+	}
+	buf[len] = '\0';
+	return last;
+}
+
+/*
+ * Directory dir, opened from its ancestor base's fd basefd (base NONE:
+ * from its ROOT, by the ROOT's path), by the names between: as many per
+ * openat() as fit in a path, so that no depth needs a whole path, nor a
+ * descriptor per level: two at most at once, and one openat() where
+ * opening each level would take several.  Each chunk's last directory
+ * is proven the one walked; those within a chunk are only passed
+ * through, and whatever was put in their place (a symlink) leads to the
+ * proven one or fails the proof.
+ */
+static int
+reach(const struct dedup *d, struct chain *c, uint32_t base, int basefd,
+    uint32_t dir)
+{
+	char		buf[PATH_MAX];
+	size_t		n;
+	uint32_t	last;
+	int		fd = basefd, next, err;
+
+	if (chain_up(d, c, dir, base, &n) < 0)
+		return -1;
+	if (n == 0)
+		return fcntl(basefd, F_DUPFD_CLOEXEC, 0);
+	while (n > 0) {
+		if (d->dirs[c->v[n - 1]].parent == NONE)
+			next = open_one(d, AT_FDCWD, c->v[--n]);
+		else {
+			last = next_chunk(d, c, &n, buf);
+			next = open_checked(d, fd, buf, false, last);
+		}
+		err = errno;
+		if (fd != basefd)
+			close(fd);
+		errno = err;
+		if (next < 0)
+			return -1;
+		fd = next;
+	}
+	return fd;
+}
+
 /* --- comparing, on -j threads ---------------------------------------- */
 
-/* A worker's state: its path buffer and its block buffers. */
+/* A worker's state: its path buffer, its chain and its block buffers. */
 struct job {
 	struct work		*wk;
 	size_t			 start;		/* of its class in wk->order */
-	char			 path[PATH_BUF];
+	struct hl_pathbuf	 path;
+	struct chain		 chain;
 	struct hl_fileeq_bufs	 bufs;
 };
 
@@ -678,40 +815,67 @@ unchanged(const struct dedup *d, const struct inode *n,
 	    n->ctime);
 }
 
+/* File i's first name. */
+static const struct name *
+job_name(const struct job *j, size_t i)
+{
+	const struct dedup	*d = j->wk->d;
+
+	return &d->names[d->inodes[j->wk->order[j->start + i]].first];
+}
+
 static const char *
 job_path(struct job *j, size_t i)
 {
 	const struct dedup	*d = j->wk->d;
-	const struct inode	*n = &d->inodes[j->wk->order[j->start + i]];
-	const struct name	*nm = &d->names[n->first];
+	const struct name	*nm = job_name(j, i);
 
-	if (path_of(d, nm->dir, name_of(d, nm), j->path) < 0)
+	if (path_of(d, nm->dir, name_of(d, nm), &j->path) < 0)
 		return NULL;
-	return j->path;
+	return j->path.s;
 }
 
 /*
- * The part of path below its ROOT's open directory, and that directory
- * in *dirfd; else the whole path and AT_FDCWD.
+ * The part of path (in directory dir) below its ROOT's open directory,
+ * that directory in *dirfd and the ROOT in *root; else the whole path
+ * and AT_FDCWD.
  */
 static const char *
-below_root(const struct job *j, size_t i, const char *path, int *dirfd)
+below_root(const struct job *j, uint32_t dir, const char *path,
+    uint32_t *root, int *dirfd)
 {
 	const struct dedup	*d = j->wk->d;
-	const struct inode	*n = &d->inodes[j->wk->order[j->start + i]];
 	const char		*s;
-	uint32_t		 dir = d->names[n->first].dir;
 	size_t			 l;
 
 	*dirfd = AT_FDCWD;
 	while (d->dirs[dir].parent != NONE)
 		dir = d->dirs[dir].parent;
+	*root = dir;
 	if (j->wk->rootfds == NULL || j->wk->rootfds[dir] < 0)
 		return path;
 	*dirfd = j->wk->rootfds[dir];
 	s = d->arena + d->dirs[dir].name;
 	l = strlen(s);
 	return path + l + (l > 0 && s[l - 1] != '/');
+}
+
+/* A file whose path is too long to open: by its directory, reached. */
+static int
+open_deep(struct job *j, const struct name *nm, uint32_t root, int rootfd)
+{
+	const struct dedup	*d = j->wk->d;
+	int			 dirfd, fd, err;
+
+	dirfd = reach(d, &j->chain, rootfd == AT_FDCWD ? NONE : root, rootfd,
+	    nm->dir);
+	if (dirfd < 0)
+		return -1;
+	fd = openat(dirfd, name_of(d, nm), FILE_FLAGS);
+	err = errno;
+	close(dirfd);
+	errno = err;
+	return fd;
 }
 
 /*
@@ -724,17 +888,23 @@ job_open(void *ctx, size_t i)
 {
 	struct job		*j = ctx;
 	struct dedup		*d = j->wk->d;
-	const char		*path = job_path(j, i), *rel;
+	const struct name	*nm = job_name(j, i);
+	const char		*path, *rel;
 	struct stat		 st;
+	ssize_t			 len;
+	uint32_t		 root;
 	int			 fd, dirfd;
 
-	if (path == NULL) {
-		event(d, HL_DEDUP_NO_FILE, j->path, errno);
+	if ((len = path_of(d, nm->dir, name_of(d, nm), &j->path)) < 0) {
+		event(d, HL_DEDUP_NO_FILE, name_of(d, nm), errno);
 		return -1;
 	}
-	rel = below_root(j, i, path, &dirfd);
-	fd = openat(dirfd, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
+	path = j->path.s;
+	rel = below_root(j, nm->dir, path, &root, &dirfd);
+	if (len - (rel - path) < PATH_MAX)
+		fd = openat(dirfd, rel, FILE_FLAGS);
+	else
+		fd = open_deep(j, nm, root, dirfd);
 	if (fd < 0) {
 		event(d, HL_DEDUP_NO_FILE, path, errno);
 		return -1;
@@ -803,31 +973,22 @@ run_class(void *ctx, void *worker, void *job)
 static void
 free_worker(void *ctx, void *worker)
 {
+	struct job	*j = worker;
+
 	(void)ctx;
-	hl_fileeq_free(&((struct job *)worker)->bufs);
+	hl_fileeq_free(&j->bufs);
+	free(j->path.s);
+	free(j->chain.v);
 }
-
-static size_t
-fd_budget(size_t threads)
-{
-	struct rlimit	rl;
-	size_t		n = 1024;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		n = (size_t)rl.rlim_cur;
-	n = n > FD_RESERVE + 2 * threads ? n - FD_RESERVE : 2 * threads;
-	return n / threads;
-}
-
-static int	open_one(const struct dedup *, int, uint32_t);
 
 /*
  * The first ROOTs' directories, opened once (and checked to be the ones
  * walked), so that opening a file does not look its ROOT's path up again
- * each time.  Any not open: its files are opened by their whole path.
+ * each time: at most max of them.  Any not open: its files are opened
+ * by their whole path.
  */
 static void
-open_roots(struct work *wk)
+open_roots(struct work *wk, size_t max)
 {
 	struct dedup	*d = wk->d;
 	size_t		 i;
@@ -835,7 +996,7 @@ open_roots(struct work *wk)
 	if ((wk->rootfds = malloc((d->ndirs + 1) * sizeof(int))) == NULL)
 		return;
 	memset(wk->rootfds, 0xff, (d->ndirs + 1) * sizeof(int));
-	for (i = 0; i < d->ndirs && wk->nrootfds < ROOT_FDS; i++)
+	for (i = 0; i < d->ndirs && wk->nrootfds < max; i++)
 		if (d->dirs[i].parent == NONE && (wk->rootfds[i] =
 		    open_one(d, AT_FDCWD, (uint32_t)i)) >= 0)
 			wk->nrootfds++;
@@ -851,6 +1012,28 @@ close_roots(struct work *wk)
 			close(wk->rootfds[i]);
 	free(wk->rootfds);
 	wk->rootfds = NULL;
+}
+
+/*
+ * The descriptors free at the start, shared out: each thread needs
+ * FILE_FDS + REACH_FDS (fewer threads, then, than -j when they are
+ * few); the ROOTs take what is left, up to half of it; each thread
+ * reads as many files side by side as its share allows.
+ */
+static size_t
+share_fds(struct work *wk, size_t threads)
+{
+	size_t	fds = wk->d->fds, n = threads, spare;
+
+	if (n > fds / (FILE_FDS + REACH_FDS))
+		n = fds / (FILE_FDS + REACH_FDS);
+	if (n < 1)
+		n = 1;
+	spare = fds > n * (FILE_FDS + REACH_FDS) ?
+	    fds - n * (FILE_FDS + REACH_FDS) : 0;
+	open_roots(wk, spare / 2 < ROOT_FDS ? spare / 2 : ROOT_FDS);
+	wk->fd_budget = (fds - wk->nrootfds) / n - REACH_FDS;
+	return n;
 }
 
 /* Every class a job of the pool, on up to -j threads. */
@@ -869,10 +1052,7 @@ compare_all(struct work *wk, int jobs)
 		n = wk->nclasses > 0 ? wk->nclasses : 1;
 	if (n > MAX_JOBS)
 		n = MAX_JOBS;
-	open_roots(wk);
-	wk->fd_budget = fd_budget(n);
-	if (wk->fd_budget > 2 + wk->nrootfds)
-		wk->fd_budget -= wk->nrootfds;
+	n = share_fds(wk, n);
 	if ((wk->d->pool = hl_pool_start(&ops, wk, (int)n)) == NULL) {
 		close_roots(wk);
 		wk->err = ENOMEM;
@@ -896,12 +1076,12 @@ struct relink {
 	uint32_t		 kname;		/* its name used to link */
 	uint32_t		 kdir;		/* kdirfd's, or NONE */
 	int			 kdirfd;
-	char			 kshown[PATH_BUF];
+	struct hl_pathbuf	 kshown;
 	int			*dirfds;	/* by directory, or -1 */
 	uint32_t		*opened;	/* the directories open */
 	bool			*plain;		/* by directory: took a link */
 	size_t			 nopen, maxopen;
-	char			 shown[PATH_BUF];
+	struct hl_pathbuf	 shown;
 	bool			 aborted;	/* the kept file changed */
 	bool			 tried;		/* --clone: a first dedupe */
 	bool			 stop;		/* --clone: it cannot */
@@ -909,32 +1089,9 @@ struct relink {
 	size_t			 cap;
 	uint32_t		*found;		/* of each inode of the set */
 	size_t			 capfound;
-	uint32_t		*chain;		/* open_dir()'s */
-	size_t			 capchain;
+	struct chain		 chain;		/* open_dir()'s */
 	struct hl_outcome	 out;
 };
-
-/* Directory dir of the table, in parent (AT_FDCWD for a ROOT). */
-static int
-open_one(const struct dedup *d, int parent, uint32_t dir)
-{
-	const struct dir	*e = &d->dirs[dir];
-	const char		*name = d->arena + e->name;
-	struct stat		 st;
-	int			 fd;
-
-	if (e->parent == NONE)
-		fd = hl_open_dir(AT_FDCWD, *name != '\0' ? name : ".", true);
-	else
-		fd = hl_open_dir(parent, name, false);
-	if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_dev != d->devs[e->dev] ||
-	    (uint64_t)st.st_ino != e->ino)) {
-		close(fd);
-		errno = ESTALE;
-		return -1;
-	}
-	return fd;
-}
 
 /* Closes every cached directory but the kept file's. */
 static void
@@ -955,56 +1112,57 @@ flush_dirs(struct relink *r)
 	r->nopen = kept;
 }
 
-/* The directories from dir up to its first open ancestor, in r->chain. */
-static int
-chain_of(struct relink *r, uint32_t dir, size_t *n, uint32_t *top)
+/*
+ * Directory dir's nearest open ancestor, or NONE.  Its ROOT is opened
+ * (and kept) first where there is room: every reach below starts there.
+ */
+static uint32_t
+open_ancestor(struct relink *r, uint32_t dir)
 {
-	uint32_t	i;
+	const struct dir	*dirs = r->d->dirs;
+	uint32_t		 i, root = dir;
 
-	*n = 0;
-	for (i = dir; i != NONE && r->dirfds[i] < 0;
-	    i = r->d->dirs[i].parent) {
-		if (grow(&r->chain, &r->capchain, *n + 1,
-		    sizeof(uint32_t)) < 0)
-			return -1;
-		r->chain[(*n)++] = i;
-	}
-	*top = i;
-	return 0;
+	for (i = dirs[dir].parent; i != NONE && r->dirfds[i] < 0;
+	    i = dirs[i].parent)
+		root = i;
+	if (i != NONE || root == dir || r->nopen + 2 > r->maxopen)
+		return i;
+	if ((r->dirfds[root] = open_one(r->d, AT_FDCWD, root)) < 0)
+		return NONE;
+	r->opened[r->nopen++] = root;
+	return root;
 }
 
 /*
- * A directory of the table, opened by its names from its nearest open
- * ancestor (or its ROOT), never following a symlink below the ROOT, and
- * checked to be the same directory (device and inode) the walk saw.  The
- * descriptors stay open, at most about r->maxopen, and belong to the
- * cache: the sets meet the same directories again and again.
+ * A directory of the table, reached (see reach()) from its nearest open
+ * ancestor.  Its descriptor stays open, and belongs to the cache: the
+ * sets meet the same directories again and again.  The cache holds
+ * r->maxopen at most, whatever the depth: the directories passed through
+ * are not kept.
  */
 static int
-open_dir(struct relink *r, uint32_t dir)
+open_new_dir(struct relink *r, uint32_t dir)
 {
-	size_t		n;
-	uint32_t	i;
+	uint32_t	top;
 	int		fd;
 
-	if (r->dirfds[dir] >= 0)
-		return r->dirfds[dir];
-	if (chain_of(r, dir, &n, &i) < 0)
-		return -1;
-	if (r->nopen + n > r->maxopen) {
+	if (r->nopen + 1 > r->maxopen)
 		flush_dirs(r);
-		if (chain_of(r, dir, &n, &i) < 0)
-			return -1;
-	}
-	fd = i == NONE ? AT_FDCWD : r->dirfds[i];
-	while (n > 0) {
-		i = r->chain[--n];
-		if ((fd = open_one(r->d, fd, i)) < 0)
-			return -1;
-		r->dirfds[i] = fd;
-		r->opened[r->nopen++] = i;
-	}
+	top = open_ancestor(r, dir);
+	fd = reach(r->d, &r->chain, top, top == NONE ? AT_FDCWD :
+	    r->dirfds[top], dir);
+	if (fd < 0)
+		return -1;
+	r->dirfds[dir] = fd;
+	r->opened[r->nopen++] = dir;
 	return fd;
+}
+
+/* The cache's answer, on the common path, costs no call. */
+static inline int
+open_dir(struct relink *r, uint32_t dir)
+{
+	return r->dirfds[dir] >= 0 ? r->dirfds[dir] : open_new_dir(r, dir);
 }
 
 /* Makes inode i, by its name k, the kept file of the set. */
@@ -1016,12 +1174,12 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	r->kept = i;
 	r->kname = k;
 	r->aborted = true;
-	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
+	if (path_of(r->d, nm->dir, name_of(r->d, nm), &r->kshown) < 0)
 		return -1;
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
 		r->kdir = NONE;
 		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
-			event(r->d, HL_DEDUP_NO_DIR, r->kshown, errno);
+			event(r->d, HL_DEDUP_NO_FILE, r->kshown.s, errno);
 			return -1;
 		}
 		r->kdir = nm->dir;
@@ -1158,25 +1316,25 @@ relink_name(struct relink *r, uint32_t k)
 	struct hl_request	 req = {
 		.srcdirfd = r->kdirfd,
 		.src = name_of(d, &d->names[r->kname]),
-		.src_shown = r->kshown,
+		.src_shown = r->kshown.s,
 		.dstdirfd = -1,
 		.dst = name_of(d, nm),
-		.dst_shown = r->shown,
 	};
 
 	if (nm->inode == r->kept || r->aborted ||
-	    path_of(d, nm->dir, name_of(d, nm), r->shown) < 0)
+	    path_of(d, nm->dir, name_of(d, nm), &r->shown) < 0)
 		return;
+	req.dst_shown = r->shown.s;
 	if (!d->req->dry_run) {
 		if ((req.dstdirfd = open_dir(r, nm->dir)) < 0) {
-			event(d, HL_DEDUP_NO_DIR, r->shown, errno);
+			event(d, HL_DEDUP_NO_FILE, r->shown.s, errno);
 			return;
 		}
-		if (!still_same(r, r->kdirfd, r->kname, r->kshown)) {
+		if (!still_same(r, r->kdirfd, r->kname, r->kshown.s)) {
 			r->aborted = true;	/* its names are left as they are */
 			return;
 		}
-		if (!still_same(r, req.dstdirfd, k, r->shown))
+		if (!still_same(r, req.dstdirfd, k, r->shown.s))
 			return;
 		if (relink_one(r, &req, k) < 0)
 			return;
@@ -1184,7 +1342,7 @@ relink_name(struct relink *r, uint32_t k)
 	n->found--;
 	d->st->relinked++;
 	HL_COUNT(d->req->counters, relinked, 1);
-	d->req->ops->relinked(d->req->ctx, r->shown, r->kshown);
+	d->req->ops->relinked(d->req->ctx, r->shown.s, r->kshown.s);
 }
 
 static uint32_t
@@ -1253,21 +1411,22 @@ account(struct relink *r, const uint32_t *set, size_t k)
 
 /* Opens the inode's first name for the dedupe, if it is still as seen. */
 static int
-open_shared(struct relink *r, uint32_t inode, char *shown)
+open_shared(struct relink *r, uint32_t inode, struct hl_pathbuf *pb)
 {
 	struct dedup		*d = r->d;
 	const struct name	*nm = &d->names[d->inodes[inode].first];
 	struct stat		 st;
+	const char		*shown;
 	int			 dirfd, fd;
 
-	if (path_of(d, nm->dir, name_of(d, nm), shown) < 0)
+	if (path_of(d, nm->dir, name_of(d, nm), pb) < 0)
 		return -1;
+	shown = pb->s;
 	if ((dirfd = open_dir(r, nm->dir)) < 0) {
-		event(d, HL_DEDUP_NO_DIR, shown, errno);
+		event(d, HL_DEDUP_NO_FILE, shown, errno);
 		return -1;
 	}
-	fd = openat(dirfd, name_of(d, nm), O_RDONLY | O_NOFOLLOW |
-	    O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dirfd, name_of(d, nm), FILE_FLAGS);
 	if (fd < 0) {
 		event(d, HL_DEDUP_NO_FILE, shown, errno);
 		return -1;
@@ -1296,9 +1455,9 @@ not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
 		    "this filesystem", res->err);
 		r->stop = true;
 	} else if (res->cause == HL_DEDUPE_DIFFERS)
-		event(r->d, HL_DEDUP_CHANGED, r->shown, 0);
+		event(r->d, HL_DEDUP_CHANGED, r->shown.s, 0);
 	else
-		event(r->d, HL_DEDUP_NOT_SHARED, r->shown, res->err);
+		event(r->d, HL_DEDUP_NOT_SHARED, r->shown.s, res->err);
 }
 
 /* One inode of the set made to share the kept file's blocks. */
@@ -1309,7 +1468,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 	struct hl_copy_result	 res;
 	int			 fd;
 
-	if ((fd = open_shared(r, inode, r->shown)) < 0)
+	if ((fd = open_shared(r, inode, &r->shown)) < 0)
 		return false;
 	if (hl_same_blocks(keptfd, fd) == 1) {	/* a run before did it */
 		close(fd);
@@ -1328,7 +1487,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 	d->st->relinked++;
 	HL_COUNT(d->req->counters, relinked, 1);
 	d->st->freed += res.bytes;
-	d->req->ops->shared(d->req->ctx, r->shown, r->kshown);
+	d->req->ops->shared(d->req->ctx, r->shown.s, r->kshown.s);
 	return true;
 }
 
@@ -1344,7 +1503,7 @@ share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
 	bool	any = false;
 	int	keptfd;
 
-	if ((keptfd = open_shared(r, best, r->kshown)) < 0)
+	if ((keptfd = open_shared(r, best, &r->kshown)) < 0)
 		return;
 	for (i = 0; i < k && !r->stop; i++)
 		if (set[i] != best && share_one(r, keptfd, set[i]))
@@ -1414,6 +1573,22 @@ relink_class(struct relink *r, const struct work *wk, const struct class *c)
 	free(set);
 }
 
+/*
+ * The directories the relinking keeps open: half of those free.  It
+ * needs two (the kept file's and the name's), reach() two more while it
+ * opens one, and a failure's diagnosis one; --clone holds two files
+ * open instead of the kept file's directory.
+ */
+static size_t
+cache_size(const struct dedup *d)
+{
+	size_t	n = d->fds / 2;
+
+	if (d->req->clone && n + 3 > d->fds)
+		n = d->fds - 3;
+	return n;
+}
+
 static void
 relink_all(struct dedup *d, const struct work *wk)
 {
@@ -1427,7 +1602,7 @@ relink_all(struct dedup *d, const struct work *wk)
 	r->d = d;
 	r->kdir = NONE;
 	r->kdirfd = -1;
-	r->maxopen = fd_budget(1) / 2;
+	r->maxopen = cache_size(d);
 	r->dirfds = malloc((d->ndirs + 1) * sizeof(int));
 	r->opened = malloc((d->ndirs + 1) * sizeof(uint32_t));
 	r->plain = calloc(d->ndirs + 1, sizeof(bool));
@@ -1449,7 +1624,9 @@ relink_all(struct dedup *d, const struct work *wk)
 	free(r->plain);
 	free(r->buf);
 	free(r->found);
-	free(r->chain);
+	free(r->chain.v);
+	free(r->kshown.s);
+	free(r->shown.s);
 	free(r);
 }
 
@@ -1482,6 +1659,12 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	d.req = req;
 	d.st = st;
 	wk.d = &d;
+	/* Said before anything is done: the walk needs them too. */
+	if ((d.fds = hl_fds_free()) < HL_DEDUP_MIN_FDS) {
+		st->refused = true;
+		event(&d, HL_DEDUP_NO_FDS, "", EMFILE);
+		return -1;
+	}
 	walk_all(&d);
 	free(d.bydir.slots);	/* the walk's: the relinks need them not */
 	free(d.byino.slots);

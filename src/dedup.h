@@ -10,6 +10,13 @@
 #include "counters.h"
 #include "hardlink.h"
 
+/*
+ * Free descriptors --dedup needs at the least: two files compared side
+ * by side and two directories to reach a deep one; or the kept file's
+ * directory and the name's, and two to reach one.
+ */
+#define HL_DEDUP_MIN_FDS	4
+
 /* What hl_dedup() tells the caller besides relinks and failed links. */
 enum hl_dedup_event {
 	HL_DEDUP_BAD_ROOT,	/* a ROOT could not be read: err (failure) */
@@ -18,7 +25,8 @@ enum hl_dedup_event {
 	HL_DEDUP_CHANGED,	/* changed since it was compared: skipped */
 	HL_DEDUP_OTHER_FS,	/* a filesystem below a ROOT: not entered */
 	HL_DEDUP_CANNOT_SHARE,	/* --clone: path is the filesystem's name */
-	HL_DEDUP_NOT_SHARED	/* --clone: the kernel refused this file */
+	HL_DEDUP_NOT_SHARED,	/* --clone: the kernel refused this file */
+	HL_DEDUP_NO_FDS		/* fewer than HL_DEDUP_MIN_FDS: nothing done */
 };
 
 /*
@@ -66,6 +74,7 @@ struct hl_dedup_stats {
 	unsigned long long	failures;
 	int			err;		/* ENOMEM: stopped early */
 	bool			clone;		/* the request's */
+	bool			refused;	/* NO_FDS: no summary */
 };
 
 /*

@@ -598,6 +598,11 @@ dedup_event(void *ctx, enum hl_dedup_event what, const char *path, int err)
 		say(stderr, "cannot share blocks with %s: %s", b->a,
 		    strerror(err));
 		break;
+	case HL_DEDUP_NO_FDS:
+		say(stderr, "cannot deduplicate: too few file descriptors are "
+		    "free (--dedup needs %d besides those open; see ulimit -n)",
+		    HL_DEDUP_MIN_FDS);
+		break;
 	}
 	release(o);
 }
@@ -649,7 +654,7 @@ hl_out_dedup_summary(struct hl_out *o, const struct hl_dedup_stats *st)
 
 	if (st->err != 0)
 		say(stderr, "stopped: %s", strerror(st->err));
-	if (o->quiet)
+	if (o->quiet || st->refused)
 		return;
 	fflush(stdout);
 	if (st->clone) {

@@ -890,3 +890,157 @@ test_dedup__a_temporary_name_left_behind_is_named()
 	rm -f "r/$left"
 	expect_not_same_inode r/b r/a
 }
+
+# --- descriptors and depth ---------------------------------------------------
+
+# dd_limited N ARG...: hlink ARG... under ulimit -n N, with only stdin,
+# stdout and stderr open
+dd_limited()
+{
+	local n=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run bash -c 'ulimit -n "$0" || exit 99
+		for fd in /proc/$$/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -le 2 ] || eval "exec $fd>&-"
+		done
+		exec "$@"' "$n" "$HLINK" "$@"
+}
+
+# dd_inodes DIR NAME: how many inodes the files called NAME below DIR
+# have (find walks trees deeper than PATH_MAX; a shell cannot)
+dd_inodes()
+{
+	find "$1" -type f -name "$2" -printf '%i\n' | sort -u | wc -l
+}
+
+# The audit's case: 11 levels, more than ulimit -n 10 leaves.  At ulimit
+# -n 4 to 10: every copy linked, or (too few descriptors) one line saying
+# so and nothing changed.  At 7 (4 free) and up the job fits.
+test_dedup__few_descriptors_and_a_tree_deeper_than_them()
+{
+	local n p=t/a/b/c/d/e/f/g/h/i/j
+	mkdir -p $p t/a/b/c/s
+	mkfile t/top same
+	mkfile t/a/b/c/s/mid same
+	mkfile $p/f1 same
+	mkfile $p/f2 same
+	mkfile $p/g1 other
+	mkfile t/a/b/g2 other
+	touch -d 2001-01-01 t/top t/a/b/g2
+	for n in 4 5 6 7 8 10; do
+		for j in "-j 1" "-j 2"; do
+			rm -rf r
+			cp -a t r
+			manifest r >"$CAP/before"
+			# shellcheck disable=SC2086 # $j is two words
+			dd_limited $n --dedup $j r
+			if [ "$status" = 0 ]; then
+				expect_stderr "$(dd_summary "4 names" "2 groups" \
+				    "6 files" "21 bytes" "0 bytes")"
+				expect_linked r/top r/a/b/c/s/mid "${p/t/r}/f1" \
+				    "${p/t/r}/f2"
+				expect_linked r/a/b/g2 "${p/t/r}/g1"
+			else
+				expect_status 1
+				expect_stderr "hlink: cannot deduplicate: too few file descriptors are free (--dedup needs 4 besides those open; see ulimit -n)"
+				manifest r >"$CAP/after"
+				cmp -s "$CAP/before" "$CAP/after" ||
+				    fail "ulimit -n $n: refused, but changed"
+				[ $n -lt 7 ] ||
+				    fail "ulimit -n $n $j: refused, but the job fits"
+			fi
+		done
+	done
+}
+
+# 1,500 nested directories under ulimit -n 1024, a file at every level
+# (three contents): every one linked, whatever the depth of its name and
+# of its kept file; with --clone too (tmpfs cannot: said once, nothing
+# done, no per-file error)
+test_dedup__a_tree_deeper_than_the_fd_limit()
+{
+	local p=r i
+	for ((i = 0; i < 1500; i++)); do p=$p/d; done
+	mkdir -p "$p" || skip "cannot make a tree 1,500 levels deep"
+	p=r
+	for ((i = 0; i <= 1500; i++)); do
+		printf '%s\n' $((i % 3)) >"$p/x"
+		p=$p/d
+	done
+	dd_limited 1024 --dedup r
+	expect_stderr "$(dd_summary "1498 names" "3 groups" "1501 files" \
+	    "2.9 KiB" "0 bytes")"
+	asserted
+	[ "$(dd_inodes r x)" = 3 ] ||
+	    fail "expected 3 inodes, got $(dd_inodes r x)"
+}
+
+# 3,000 levels: paths of 6,000 bytes and more, past PATH_MAX, and a small
+# fd limit: the files at every 500th level are compared and linked like
+# any other, by their directories' fds, never by their whole path.
+test_dedup__paths_longer_than_path_max()
+{
+	local k
+	mkdir r
+	(
+		cd r || exit 1
+		for ((k = 0; k < 6; k++)); do
+			mkfile x same
+			mkfile "y$k" "other $((k % 2))"
+			p=$(for ((i = 0; i < 500; i++)); do printf d/; done) &&
+			    mkdir -p "$p" && cd "$p" || exit 1
+		done
+		mkfile x same
+		touch -d 2001-01-01 x
+	) || skip "cannot make a tree 3,000 levels deep"
+	dd_limited 16 --dedup r
+	expect_stderr "$(dd_summary "10 names" "3 groups" "13 files" \
+	    "62 bytes" "0 bytes")"
+	asserted
+	[ "$(dd_inodes r x)" = 1 ] ||
+	    fail "the x files are $(dd_inodes r x) inodes, not 1"
+	[ "$(find r -type f -name 'y*' -printf '%i\n' | sort -u | wc -l)" = 2 ] ||
+	    fail "the y files are not 2 inodes"
+	[ "$(find r -type f -name x -links 7 | wc -l)" = 7 ] ||
+	    fail "not every x has 7 links"
+	run_hlink --dedup r
+	expect_stderr "$(dd_summary "0 names" "0 groups" "13 files" \
+	    "0 bytes" "0 bytes")"
+}
+
+# A name whose directory cannot be reopened for its link (moved away
+# after the comparison, while hlink is held at the set's first link) is
+# reported as the file it is, not as a directory.
+test_dedup__a_name_that_cannot_be_reopened_is_a_file()
+{
+	build_shim hold_rename
+	mkdir -p r/sub hold
+	mkfifo hold/go
+	mkfile r/a same
+	mkfile r/b same
+	mkfile r/sub/f3 same
+	touch -d 2001-01-01 r/a
+	HOLD_DIR=$SB/hold LD_PRELOAD=$PRELOAD "$HLINK" --dedup r \
+	    >"$CAP/out" 2>"$CAP/err" &
+	local pid=$! i=0
+	on_exit "kill $pid"
+	while ! [ -e hold/name ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ -e hold/name ] || skip "hlink was not held at its first rename"
+	mv r/sub r/moved
+	echo >hold/go
+	status=0
+	wait $pid || status=$?
+	printf 'hlink --dedup r (held, r/sub moved away)\n' >"$CAP/cmd"
+	printf "%s\n" "$status" >"$CAP/status"
+	load_result
+	expect_status 1
+	expect_stderr "hlink: cannot read 'r/sub/f3': No such file or directory" \
+	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	expect_same_inode r/b r/a
+	expect_not_same_inode r/moved/f3 r/a
+}
