@@ -46,6 +46,8 @@ struct copier {
 	int			 srcfd;
 	int			 dstfd;
 	bool			 use_range;
+	bool			 range_moved;	/* copy_file_range() worked */
+	enum hl_copy_step	 step;		/* where the copy failed */
 	bool			 short_read;	/* SRC ended early */
 	bool			 sparse;	/* SRC has holes */
 	char			*buf;
@@ -308,7 +310,10 @@ write_sparse(int fd, const char *buf, size_t n, off_t off)
 	return 0;
 }
 
-/* One read/write step; the buffer is made on first use only. */
+/*
+ * One read/write step; the buffer is made on first use only.  A failure
+ * says which side it was on, as the words for it differ.
+ */
 static ssize_t
 copy_rw(struct copier *c, off_t off, size_t len)
 {
@@ -321,10 +326,14 @@ copy_rw(struct copier *c, off_t off, size_t len)
 	do
 		n = pread(c->srcfd, c->buf, len, off);
 	while (n < 0 && errno == EINTR);
-	if (n > 0 && (c->sparse ?
+	if (n < 0)
+		c->step = HL_STEP_READ;
+	else if (n > 0 && (c->sparse ?
 	    write_sparse(c->dstfd, c->buf, (size_t)n, off) :
-	    write_all(c->dstfd, c->buf, (size_t)n, off)) < 0)
+	    write_all(c->dstfd, c->buf, (size_t)n, off)) < 0) {
+		c->step = HL_STEP_WRITE;
 		return -1;
+	}
 	return n;
 }
 
@@ -336,6 +345,11 @@ range_unusable(int err)
 	    hl_not_supported(err);
 }
 
+/*
+ * Before it has moved a byte, any refusal of copy_file_range() passes
+ * to read/write (EINVAL from mqueue, EPERM from a seccomp filter...),
+ * which then says on which side a real error is.
+ */
 static ssize_t
 copy_step(struct copier *c, off_t off, size_t len)
 {
@@ -346,9 +360,13 @@ copy_step(struct copier *c, off_t off, size_t len)
 		len = HL_COPY_CHUNK;
 	while (c->use_range) {
 		n = hl_copy_range(c->srcfd, &srcoff, c->dstfd, &dstoff, len);
-		if (n >= 0 || errno == EINTR)
-			return n < 0 ? 0 : n;
-		if (!range_unusable(errno))
+		if (n >= 0) {
+			c->range_moved = c->range_moved || n > 0;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (c->range_moved && !range_unusable(errno))
 			return -1;
 		/* From here on the whole file goes through read/write. */
 		c->use_range = false;
@@ -395,8 +413,8 @@ copy_data(struct copier *c, off_t size)
 		rc = copy_extent(c, data, hole - data);
 		off = hole;
 	}
-	if (rc == 0 && c->sparse)
-		rc = ftruncate(c->dstfd, size);
+	if (rc == 0 && c->sparse && (rc = ftruncate(c->dstfd, size)) < 0)
+		c->step = HL_STEP_WRITE;
 	free(c->buf);
 	c->buf = NULL;
 	return rc;
@@ -432,7 +450,7 @@ copy_into(struct copier *c, const struct stat *st,
     struct hl_copy_result *res)
 {
 	if (copy_data(c, st->st_size) < 0)
-		return fail(res, HL_COPY_ERRNO, HL_STEP_COPY, errno);
+		return fail(res, HL_COPY_ERRNO, c->step, errno);
 	res->made = HL_MADE_COPY;
 	return 0;
 }
@@ -472,9 +490,16 @@ copier_init(struct copier *c, int srcfd, int dstfd, const struct stat *st,
 	memset(c, 0, sizeof(*c));
 	c->srcfd = srcfd;
 	c->dstfd = dstfd;
-	c->use_range = true;
+	c->step = HL_STEP_COPY;
 	c->bufsize = (size_t)st->st_size < BUF_MAX ? (size_t)st->st_size :
 	    BUF_MAX;
+	/*
+	 * A copy is a full one, with its own blocks: copy_file_range() only
+	 * where it cannot clone instead.  A file of one buffer or less is
+	 * one pread() and one pwrite(), which needs no fstatfs() to decide
+	 * and, across filesystems, no copy_file_range() refused with EXDEV.
+	 */
+	c->use_range = (size_t)st->st_size > BUF_MAX && hl_range_copies(dstfd);
 	if (c->bufsize == 0)
 		c->bufsize = 1;
 	/* cp's test: fewer blocks than the size needs. */

@@ -80,7 +80,9 @@ enum hl_copy_step {
 	HL_STEP_OPEN_SRC,	/* SRC */
 	HL_STEP_CREATE_TEMP,	/* DST's directory */
 	HL_STEP_CLONE,		/* both */
-	HL_STEP_COPY,		/* reading SRC or writing DST's filesystem */
+	HL_STEP_COPY,		/* copy_file_range(): SRC or DST's filesystem */
+	HL_STEP_READ,		/* reading SRC */
+	HL_STEP_WRITE,		/* writing DST's filesystem */
 	HL_STEP_ATTRIBUTES,	/* DST's filesystem */
 	HL_STEP_PLACE		/* DST */
 };

@@ -905,6 +905,27 @@ hl_fs_can_clone(int dirfd)
 	    type == 0xca451a4eUL ? 1 : 0;
 }
 
+/*
+ * copy_file_range(2) clones where it can, as FICLONE does: within one
+ * Btrfs, XFS, bcachefs, OCFS2 or ZFS, and NFS, SMB and Ceph ask their
+ * server, which may clone; overlayfs and FUSE pass it on.  So only the
+ * types known to have no such path are trusted with it.
+ */
+bool
+hl_range_copies(int fd)
+{
+	struct statfs	sf;
+	unsigned long	type;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	type = (unsigned long)sf.f_type & 0xffffffffUL;
+	/* ext2/3/4, tmpfs, ramfs, f2fs, FAT, exFAT. */
+	return type == 0xef53UL || type == 0x01021994UL ||
+	    type == 0x858458f6UL || type == 0xf2f52010UL || type == 0x4d44UL ||
+	    type == 0x2011bab0UL;
+}
+
 int
 hl_clone_fd(int srcfd, int dstfd)
 {
@@ -1040,6 +1061,13 @@ hl_clone_fd(int srcfd, int dstfd)
 	(void)dstfd;
 	errno = ENOTSUP;
 	return -1;
+}
+
+bool
+hl_range_copies(int fd)
+{
+	(void)fd;
+	return false;
 }
 
 ssize_t

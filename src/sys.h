@@ -131,6 +131,13 @@ int	hl_fs_can_clone(int dirfd);
 int	hl_clone_fd(int srcfd, int dstfd);
 
 /*
+ * True when copy_file_range(2) into fd's filesystem surely copies, never
+ * sharing blocks as a clone does (what cp --reflink=never asks for):
+ * false for a filesystem of a type not known to be such.
+ */
+bool	hl_range_copies(int fd);
+
+/*
  * copy_file_range(2) of len bytes at *srcoff to *dstoff, advancing both.
  * ENOSYS where there is none.
  */

@@ -339,6 +339,48 @@ test_fallback_copy__clone_on_xfs()
 	clone_case xfs
 }
 
+# On a filesystem that shares blocks, --fallback=copy still makes a full
+# copy: no extent shared with SRC (copy_file_range() would clone there),
+# and the space it takes is used.
+full_copy_case()
+{
+	need_linux
+	need_nobody
+	need_cmd "mkfs.$1" filefrag df
+	fc_mkfs "$1" "$CAP/img"
+	in_ns '
+		mkdir m
+		mount -o loop "$CAP/img" m 2>/dev/null ||
+		    skip "cannot mount the '"$1"' image"
+		mkdir m/w
+		chmod 777 m/w
+		head -c 20M /dev/urandom >m/a
+		chmod 644 m/a
+		sync
+		before=$(df -k --output=used m | tail -1)
+		run_hlink_nobody -v --fallback=copy m/a m/w/c
+		expect_status 0
+		expect_stdout "'\''m/w/c'\'' <= '\''m/a'\'' (copy)"
+		cmp -s m/a m/w/c || fail "the copy differs"
+		sync
+		after=$(df -k --output=used m | tail -1)
+		! filefrag -v m/w/c | grep -q shared ||
+		    fail "the copy shares extents: $(filefrag -v m/w/c)"
+		[ $((after - before)) -ge 19000 ] ||
+		    fail "the copy took $((after - before)) KiB, not 20 MiB"
+	'
+}
+
+test_fallback_copy__full_copy_on_btrfs()
+{
+	full_copy_case btrfs
+}
+
+test_fallback_copy__full_copy_on_xfs()
+{
+	full_copy_case xfs
+}
+
 # -r across filesystems: the same tree as cp -a's, hard links kept,
 # announced once.
 test_fallback_copy__tree_like_cp_a()

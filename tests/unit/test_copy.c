@@ -274,6 +274,125 @@ test_copy__read_write_without_copy_file_range(void **state)
 	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
+/*
+ * copy_file_range() shares blocks where the filesystem clones (Btrfs,
+ * XFS...): a copy, which must have blocks of its own, is then made by
+ * read/write, as cp --reflink=never does.  fstatfs() is made to say so.
+ */
+static void
+copy_on_a_cloning_type(struct sandbox *f, long type)
+{
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 3 * 1048576 + 5, 8);
+	wrap_fstatfs_type = type;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_true(wrap_calls.pwrite >= 4);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__no_copy_file_range_on_btrfs(void **state)
+{
+	copy_on_a_cloning_type(*state, BTRFS_MAGIC);
+}
+
+static void
+test_copy__no_copy_file_range_on_xfs(void **state)
+{
+	copy_on_a_cloning_type(*state, XFS_MAGIC);
+}
+
+/* Nor where the type is unknown (fstatfs() fails). */
+static void
+test_copy__no_copy_file_range_on_an_unknown_filesystem(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 2 * 1048576, 9);
+	wrap_armed.fstatfs = true;
+	will_fail(fstatfs, ENOSYS);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+/*
+ * On ext4 (the sandbox's /tmp) copy_file_range() copies, for a large
+ * file; a file of one buffer is one pread() and one pwrite().
+ */
+static void
+test_copy__copy_file_range_where_it_copies(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	if (!hl_range_copies(f->dirfd)) {
+		printf("SKIP test_copy__copy_file_range_where_it_copies: "
+		    "the sandbox's filesystem is not one known to copy\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 1048576, 10);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_int_equal(wrap_calls.pwrite, 1);
+	req.dst = "c";
+	make_file(f->dirfd, "a", 2 * 1048576, 11);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(wrap_calls.copy_file_range >= 1);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "c"));
+}
+
+/*
+ * Any refusal before copy_file_range() moved a byte passes to
+ * read/write: EPERM from a seccomp filter, EINVAL from mqueue.
+ */
+static void
+test_copy__copy_file_range_refused_at_once_passes_to_read_write(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+#ifdef HL_POSIX_ONLY
+	printf("SKIP %s: POSIX-only build\n", __func__);
+	skip();
+#endif
+	make_file(f->dirfd, "a", 3 * 1048576, 12);
+	wrap_fstatfs_type = 0xef53;	/* ext4, wherever the sandbox is */
+	wrap_armed.copy_file_range = true;
+	will_fail(copy_file_range, EPERM);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_true(wrap_calls.pwrite >= 3);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+/* A failed write is said as the write's, not as the copy's. */
+static void
+test_copy__failed_write_is_the_write_step(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 5000, 13);
+	wrap_armed.pwrite = true;
+	will_fail(pwrite, EINVAL);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.step, HL_STEP_WRITE);
+	assert_int_equal(res.err, EINVAL);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+	sandbox_assert_no_temp(f->dirfd);
+}
+
 /* Mid-copy: no name of the copy is in DST's directory yet. */
 static void
 no_name_yet(int calls)
@@ -575,7 +694,7 @@ test_copy__enospc_in_write(void **state)
 	will_fail(pwrite, EDQUOT);
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.err, EDQUOT);
-	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_int_equal(res.step, HL_STEP_WRITE);
 	assert_false(sandbox_exists(f->dirfd, "b"));
 	sandbox_assert_no_temp(f->dirfd);
 }
@@ -795,6 +914,12 @@ main(void)
 		T(test_copy__one_byte),
 		T(test_copy__larger_than_one_chunk),
 		T(test_copy__read_write_without_copy_file_range),
+		T(test_copy__no_copy_file_range_on_btrfs),
+		T(test_copy__no_copy_file_range_on_xfs),
+		T(test_copy__no_copy_file_range_on_an_unknown_filesystem),
+		T(test_copy__copy_file_range_where_it_copies),
+		T(test_copy__copy_file_range_refused_at_once_passes_to_read_write),
+		T(test_copy__failed_write_is_the_write_step),
 		T(test_copy__unnamed_until_whole),
 		T(test_copy__temporary_name_without_unnamed_files),
 		T(test_copy__temporary_name_without_proc),
