@@ -508,6 +508,43 @@ copier_init(struct copier *c, int srcfd, int dstfd, const struct stat *st,
 	c->bytes = &res->bytes;
 }
 
+/*
+ * -f never replaces a directory: said before a copy of any size is made
+ * for nothing.  (One made meanwhile is refused by the rename all the
+ * same.)
+ */
+static bool
+dst_is_dir(const struct hl_copy_request *req)
+{
+	struct stat	st;
+
+	return (req->flags & HL_FORCE) && fstatat(req->dstdirfd, req->dst,
+	    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* EACCES in DST's directory: which permission it lacks, if either. */
+static enum hl_copy_cause
+create_cause(int dirfd, int err)
+{
+	if (err != EACCES)
+		return HL_COPY_ERRNO;
+	if (faccessat(dirfd, ".", X_OK, AT_EACCESS) < 0 && errno == EACCES)
+		return HL_COPY_NO_SEARCH;
+	if (faccessat(dirfd, ".", W_OK, AT_EACCESS) < 0 && errno == EACCES)
+		return HL_COPY_NO_WRITE;
+	return HL_COPY_ERRNO;	/* an LSM, or a race: say no more */
+}
+
+static enum hl_copy_cause
+place_cause(int dirfd, int err)
+{
+	if (err == EEXIST)
+		return HL_COPY_EXISTS;
+	if (err == EISDIR || err == ENOTEMPTY)
+		return HL_COPY_DST_IS_DIR;
+	return create_cause(dirfd, err);
+}
+
 int
 hl_clone_or_copy(const struct hl_copy_request *req,
     struct hl_copy_result *res)
@@ -522,17 +559,25 @@ hl_clone_or_copy(const struct hl_copy_request *req,
 		return fail(res, HL_COPY_ERRNO, HL_STEP_NONE, EINVAL);
 	if ((srcfd = open_src(req, &st, res)) < 0)
 		return -1;
-	if (temp_create(&t, req->dstdirfd, req->memo) < 0) {
+	if (dst_is_dir(req)) {
 		close(srcfd);
-		return fail(res, HL_COPY_ERRNO, HL_STEP_CREATE_TEMP, errno);
+		return fail(res, HL_COPY_DST_IS_DIR, HL_STEP_PLACE, EISDIR);
+	}
+	if (temp_create(&t, req->dstdirfd, req->memo) < 0) {
+		rc = errno;
+		close(srcfd);
+		return fail(res, create_cause(req->dstdirfd, rc),
+		    HL_STEP_CREATE_TEMP, rc);
 	}
 	copier_init(&c, srcfd, t.fd, &st, req, res);
 	if ((rc = fill(req, &c, &st, res)) < 0)
 		temp_discard(&t);
 	else if ((rc = temp_place(&t, req->dst, req->flags & HL_FORCE,
-	    &res->replaced)) < 0)
-		fail(res, errno == EEXIST ? HL_COPY_EXISTS : HL_COPY_ERRNO,
-		    HL_STEP_PLACE, errno);
+	    &res->replaced)) < 0) {
+		rc = errno;
+		fail(res, place_cause(req->dstdirfd, rc), HL_STEP_PLACE, rc);
+		rc = -1;
+	}
 	close(srcfd);
 	return rc;
 }

@@ -69,6 +69,9 @@ enum hl_copy_cause {
 	HL_COPY_CLONE_NOT_BUILT,	/* clone: not in a POSIX-only build */
 	HL_COPY_CHANGED,	/* SRC changed while it was copied */
 	HL_COPY_EXISTS,		/* DST exists and no HL_FORCE */
+	HL_COPY_DST_IS_DIR,	/* DST is a directory, never replaced */
+	HL_COPY_NO_SEARCH,	/* EACCES: DST's directory may not be searched */
+	HL_COPY_NO_WRITE,	/* EACCES: DST's directory may not be written */
 	HL_COPY_ERRNO,		/* err at step: the errno's own row */
 	HL_DEDUPE_DIFFERS,	/* the kernel found the contents differ */
 	HL_DEDUPE_NO_FS		/* the filesystem cannot share blocks */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "diagnose.h"
 #include "hardlink.h"
 #include "memo.h"
@@ -343,19 +344,25 @@ diagnose_path(const struct hl_request *req, int err, struct hl_outcome *out)
  * here is not about links at all: in a sticky directory (/tmp) only the
  * owner of DST, of the directory, or root may replace it.
  */
-void
-hl_diagnose_replace(const struct hl_request *req, int err,
-    struct hl_outcome *out)
+static bool
+in_sticky_dir(const struct hl_request *req)
 {
 	char		parent[PATH_MAX];
 	struct stat	dir;
 
+	hl_parent(req->dst, parent, sizeof(parent));
+	return fstatat(req->dstdirfd, parent, &dir, 0) == 0 &&
+	    (dir.st_mode & S_ISVTX);
+}
+
+void
+hl_diagnose_replace(const struct hl_request *req, int err,
+    struct hl_outcome *out)
+{
 	hl_diagnose(req, err, out);
 	if (err != EPERM && err != EACCES)
 		return;
-	hl_parent(req->dst, parent, sizeof(parent));
-	if (fstatat(req->dstdirfd, parent, &dir, 0) < 0 ||
-	    !(dir.st_mode & S_ISVTX)) {
+	if (!in_sticky_dir(req)) {
 		out->cause = HL_CAUSE_OTHER;
 		return;
 	}
@@ -363,6 +370,28 @@ hl_diagnose_replace(const struct hl_request *req, int err,
 	set_path(out, HL_ROLE_DST, req->dst_shown);
 	hl_shown_parent(req->dst, req->dst_shown, out->where,
 	    sizeof(out->where));
+}
+
+/*
+ * What DST itself refused, the link would have met as well, whatever
+ * the KIND: DST came meanwhile, is a directory, or is another user's in
+ * a sticky directory.  Said as for a link, with the same words as -s.
+ */
+bool
+hl_diagnose_copy(const struct hl_request *req,
+    const struct hl_copy_result *res, struct hl_outcome *out)
+{
+	if (res->cause == HL_COPY_EXISTS)
+		hl_diagnose(req, EEXIST, out);
+	else if (res->cause == HL_COPY_DST_IS_DIR)
+		hl_diagnose(req, EISDIR, out);
+	else if (res->cause == HL_COPY_ERRNO && res->step == HL_STEP_PLACE &&
+	    (res->err == EPERM || res->err == EACCES) && in_sticky_dir(req))
+		hl_diagnose_replace(req, res->err, out);
+	else
+		return false;
+	out->ntried = 0;
+	return true;
 }
 
 void

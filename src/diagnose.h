@@ -26,4 +26,13 @@ void	hl_diagnose_finish(const struct hl_request *req,
 void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);
 
+/*
+ * A clone or copy that failed at DST itself (copy.h): fills out as a
+ * link's failure there and returns true, else returns false.
+ */
+struct hl_copy_result;
+
+bool	hl_diagnose_copy(const struct hl_request *req,
+	    const struct hl_copy_result *res, struct hl_outcome *out);
+
 #endif

@@ -195,8 +195,8 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 		out->bytes = res.bytes;
 		return 0;
 	}
-	if (res.cause == HL_COPY_EXISTS)
-		return failure(req, EEXIST, out);
+	if (hl_diagnose_copy(req, &res, out))
+		return -1;
 	hl_diagnose(req, EXDEV, out);
 	if (res.clone_cause != HL_COPY_NONE)
 		out->tried[out->ntried++] = (struct hl_tried){ HL_KIND_CLONE,

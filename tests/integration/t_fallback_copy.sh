@@ -116,6 +116,63 @@ test_fallback_copy__rerun_and_force()
 	expect_no_temp "$SHM"
 }
 
+# -f never replaces a directory: said as a link says it, before a byte
+# of the copy is written; the same in a replica.
+test_fallback_copy__force_onto_a_directory()
+{
+	shm_sandbox
+	head -c 3M /dev/zero >a
+	mkdir "$SHM/dd"
+	run_hlink -fT --fallback=copy a "$SHM/dd"
+	expect_cannot "$SHM/dd" a "'$SHM/dd' is a directory and cannot be replaced"
+	[ -d "$SHM/dd" ] || fail "the directory is gone"
+	expect_no_temp "$SHM"
+	mkdir -p s/d "$SHM/r/d/f"
+	mkfile s/d/f
+	run_hlink -q -rT -f --fallback=copy s "$SHM/r"
+	expect_cannot "$SHM/r/d/f" s/d/f \
+	    "'$SHM/r/d/f' is a directory and cannot be replaced"
+	[ -d "$SHM/r/d/f" ] || fail "the directory is gone"
+}
+
+# In a sticky directory another user's DST is not replaced by a copy:
+# the sentence -s gives.  And a directory that may not be written is
+# named.  (fs.protected_hardlinks refuses nobody the link to root's file.)
+test_fallback_copy__dst_side_refusals_as_nobody()
+{
+	need_nobody
+	need_linux
+	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
+	    skip "fs.protected_hardlinks is not 1"
+	mkfile a
+	chmod 644 a
+	mkdir t ro
+	chmod 1777 t
+	mkfile t/victim
+	run_hlink_nobody -f --fallback=copy a t/victim
+	expect_cannot t/victim a "'t/victim' belongs to another user, and only its owner may replace it in sticky directory 't'"
+	expect_content t/victim t/victim
+	expect_no_temp t
+	run_hlink_nobody --fallback=copy a ro/x
+	expect_cannot ro/x a "'a' belongs to another user, and fs.protected_hardlinks forbids linking it; copy: no permission to write in directory 'ro'"
+	expect_missing ro/x
+}
+
+# mqueue takes no hard link and no write: the copy's step says so.
+test_fallback_copy__mqueue_says_the_write_step()
+{
+	need_linux
+	in_ns '
+		mkdir q
+		mount -t mqueue mq q 2>/dev/null || skip "cannot mount mqueue"
+		touch q/q1
+		m=$(cd q && pwd -P)
+		run_hlink --fallback=copy q/q1 q/q2
+		expect_cannot q/q2 q/q1 "the filesystem at '\''$m'\'' does not support hard links; copy: cannot write to the filesystem at '\''$m'\'': Invalid argument"
+		expect_missing q/q2
+	'
+}
+
 test_fallback_copy__clone_passes_to_copy()
 {
 	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND

@@ -533,11 +533,54 @@ test_copy__force_over_a_directory_fails_cleanly(void **state)
 	make_file(f->dirfd, "a", 10, 1);
 	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
-	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.cause, HL_COPY_DST_IS_DIR);
 	assert_int_equal(res.step, HL_STEP_PLACE);
 	assert_int_equal(res.err, EISDIR);
+	assert_false(hl_copy_passes(res.cause));
+	/* Refused before copying: nothing was written. */
+	assert_int_equal(wrap_calls.pwrite, 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
 	assert_true(S_ISDIR(sandbox_stat(f->dirfd, "d").st_mode));
 	sandbox_assert_no_temp(f->dirfd);
+}
+
+/*
+ * EACCES in DST's directory says which permission is missing there, as a
+ * link's failure does.
+ */
+static void
+copy_into_a_denied_dir(struct sandbox *f, mode_t mode,
+    enum hl_copy_cause cause)
+{
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	int			 rc;
+
+	if (geteuid() != 0) {
+		printf("SKIP copy_into_a_denied_dir: not root\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(mkdirat(f->dirfd, "r", 0755), 0);
+	assert_int_equal(fchmodat(f->dirfd, "r", mode, 0), 0);
+	req.dstdirfd = openat(f->dirfd, "r", O_RDONLY | O_DIRECTORY);
+	assert_true(req.dstdirfd >= 0);
+	assert_int_equal(seteuid(NOBODY), 0);
+	rc = hl_clone_or_copy(&req, &res);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(res.cause, cause);
+	assert_int_equal(res.step, HL_STEP_CREATE_TEMP);
+	assert_int_equal(res.err, EACCES);
+	assert_false(hl_copy_passes(res.cause));
+	sandbox_assert_no_temp(req.dstdirfd);
+	close(req.dstdirfd);
+}
+
+static void
+test_copy__no_write_permission_in_dst_dir(void **state)
+{
+	copy_into_a_denied_dir(*state, 0755, HL_COPY_NO_WRITE);
 }
 
 /*
@@ -914,6 +957,7 @@ main(void)
 		T(test_copy__one_byte),
 		T(test_copy__larger_than_one_chunk),
 		T(test_copy__read_write_without_copy_file_range),
+		T(test_copy__no_write_permission_in_dst_dir),
 		T(test_copy__no_copy_file_range_on_btrfs),
 		T(test_copy__no_copy_file_range_on_xfs),
 		T(test_copy__no_copy_file_range_on_an_unknown_filesystem),
