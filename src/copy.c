@@ -27,6 +27,8 @@
 #define BUF_MAX		((size_t)1 << 20)
 /* A zero block of this size in a sparse SRC is left a hole (read/write). */
 #define ZERO_BLOCK	((size_t)4096)
+/* The POSIX ACL of a file, as Linux stores it. */
+#define ACL_ACCESS	"system.posix_acl_access"
 
 /*
  * The temporary DST is filled through: an unnamed file where the
@@ -230,30 +232,93 @@ src_changed(int srcfd, const struct stat *before)
 }
 
 /*
- * Owner and group where permitted, then mode, then times, as cp -p: a
- * chown refused to a user is no failure, but the set-ID bits are then
- * dropped, as they would grant the copy's owner's rights.
+ * Owner and group where permitted, as cp -p: a chown refused to a user
+ * is no failure, but the set-ID bits are then dropped from *mode, as
+ * they would grant the copy's owner's rights.
  */
 static int
-set_attributes(int fd, const struct stat *st)
+set_owner(int fd, const struct stat *st, mode_t *mode)
 {
-	mode_t		 mode = st->st_mode & 07777;
-	struct timespec	 times[2];
-
+	*mode = st->st_mode & 07777;
 	if (fchown(fd, st->st_uid, st->st_gid) < 0) {
 		if (errno != EPERM && errno != EINVAL)
 			return -1;
-		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		*mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		/* The group alone may still be one of ours. */
 		if (fchown(fd, (uid_t)-1, st->st_gid) < 0 && errno != EPERM &&
 		    errno != EINVAL)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+set_mode_and_times(int fd, const struct stat *st, mode_t mode)
+{
+	struct timespec	 times[2];
+
 	if (fchmod(fd, mode) < 0)
 		return -1;
 	times[0] = st->st_atim;
 	times[1] = st->st_mtim;
 	return futimens(fd, times);
+}
+
+/*
+ * An attribute that DST's filesystem or this user may not have
+ * (security.*, trusted.*) is left out, as cp -a leaves it; never the
+ * ACL, without which the mode's group bits, the ACL's mask, would open
+ * the file to its whole group: cp fails there too.
+ */
+static bool
+xattr_may_go(const char *name, int err)
+{
+	return strcmp(name, ACL_ACCESS) != 0 &&
+	    (hl_not_supported(err) || err == EPERM || err == EACCES);
+}
+
+/*
+ * SRC's ACL, as cp -p keeps it with the mode; with HL_COPY_XATTRS every
+ * extended attribute, as cp -a.  After the chown, which would remove
+ * security.capability, and before the chmod, which makes the ACL's
+ * mask the mode's group bits again if setting the ACL changed them.
+ */
+static int
+copy_xattrs(const struct hl_copy_request *req, struct copier *c,
+    struct hl_copy_result *res)
+{
+	char	*list, *p;
+	ssize_t	 len;
+	int	 rc = 0;
+
+	if (!(req->flags & HL_COPY_XATTRS))
+		return hl_xattr_copy(c->srcfd, c->dstfd, ACL_ACCESS) < 0 ?
+		    fail(res, HL_COPY_ERRNO, HL_STEP_ACL, errno) : 0;
+	if ((len = hl_xattr_names(c->srcfd, &list)) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_XATTRS, errno);
+	for (p = list; rc == 0 && p < list + len; p += strlen(p) + 1)
+		if (hl_xattr_copy(c->srcfd, c->dstfd, p) < 0 &&
+		    !xattr_may_go(p, errno))
+			rc = fail(res, HL_COPY_ERRNO, strcmp(p, ACL_ACCESS) ?
+			    HL_STEP_XATTRS : HL_STEP_ACL, errno);
+	free(list);
+	return rc;
+}
+
+/* Owner, extended attributes, mode and times, in the order they need. */
+static int
+set_attributes(const struct hl_copy_request *req, struct copier *c,
+    const struct stat *st, struct hl_copy_result *res)
+{
+	mode_t	mode;
+
+	if (set_owner(c->dstfd, st, &mode) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
+	if (copy_xattrs(req, c, res) < 0)
+		return -1;
+	if (set_mode_and_times(c->dstfd, st, mode) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
+	return 0;
 }
 
 /* pwrite() all of n bytes, as a short write is no error. */
@@ -478,9 +543,7 @@ fill(const struct hl_copy_request *req, struct copier *c,
 		return -1;
 	if (c->short_read || src_changed(c->srcfd, st))
 		return fail(res, HL_COPY_CHANGED, HL_STEP_COPY, 0);
-	if (set_attributes(c->dstfd, st) < 0)
-		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
-	return 0;
+	return set_attributes(req, c, st, res);
 }
 
 static void

@@ -19,6 +19,11 @@
  */
 #define HL_COPY_CLONE	0x100	/* FICLONE */
 #define HL_COPY_DATA	0x200	/* a full copy */
+/*
+ * Every extended attribute of SRC, as cp -a keeps them (a replica);
+ * without it only the POSIX ACL, as cp -p.
+ */
+#define HL_COPY_XATTRS	0x400
 
 /*
  * The most one copy_file_range() or FIDEDUPERANGE call is asked for:
@@ -87,6 +92,8 @@ enum hl_copy_step {
 	HL_STEP_READ,		/* reading SRC */
 	HL_STEP_WRITE,		/* writing DST's filesystem */
 	HL_STEP_ATTRIBUTES,	/* DST's filesystem */
+	HL_STEP_ACL,		/* SRC's ACL, read or set */
+	HL_STEP_XATTRS,		/* another extended attribute */
 	HL_STEP_PLACE		/* DST */
 };
 

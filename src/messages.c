@@ -109,6 +109,8 @@ static const char *const step_why[] = {
 	[HL_STEP_READ] = "cannot read $S: $E",
 	[HL_STEP_WRITE] = "cannot write to the filesystem at $F: $E",
 	[HL_STEP_ATTRIBUTES] = "cannot set its mode, owner or times: $E",
+	[HL_STEP_ACL] = "cannot copy its ACL: $E",
+	[HL_STEP_XATTRS] = "cannot copy its extended attributes: $E",
 	[HL_STEP_PLACE] = "cannot put it in place as $D: $E",
 };
 

@@ -178,7 +178,7 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 		.src = req->src,
 		.dstdirfd = req->dstdirfd,
 		.dst = req->dst,
-		.flags = r->s.kinds | (req->flags & HL_FORCE),
+		.flags = r->s.kinds | HL_COPY_XATTRS | (req->flags & HL_FORCE),
 		.progress = req->progress,
 		.memo = req->memo,
 	};

@@ -189,6 +189,20 @@ int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
 ssize_t	hl_xattrs(int fd, char **blob);
 
 /*
+ * The names of the extended attributes of the file open as fd, each
+ * ending in a NUL, in a malloc'd *list (NULL for none).  Returns the
+ * list's length, 0 where there are none or the filesystem has none (and
+ * in a POSIX-only build), or -1 with errno set.
+ */
+ssize_t	hl_xattr_names(int fd, char **list);
+/*
+ * Gives dstfd srcfd's extended attribute name, value and all.  Returns
+ * 0, 1 when srcfd has none of that name (always, in a POSIX-only build),
+ * or -1 with errno set, from reading or from setting it.
+ */
+int	hl_xattr_copy(int srcfd, int dstfd, const char *name);
+
+/*
  * The columns of the terminal on fd (TIOCGWINSZ), or 0 when fd is no
  * terminal or the width is unknown (the POSIX-only build).
  */

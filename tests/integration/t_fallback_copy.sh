@@ -173,6 +173,91 @@ test_fallback_copy__mqueue_says_the_write_step()
 	'
 }
 
+# set_acl FILE: user:1234:rw-, group::--- and user.hlink=v, written as
+# extended attributes (no setfacl needed); skips where they cannot be.
+set_acl()
+{
+	need_cmd python3
+	python3 -c '
+import os, struct, sys
+acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i)
+    for t, p, i in ((1, 6, 0xffffffff), (2, 6, 1234), (4, 0, 0xffffffff),
+                    (0x10, 6, 0xffffffff), (0x20, 4, 0xffffffff)))
+os.setxattr(sys.argv[1], "system.posix_acl_access", acl)
+os.setxattr(sys.argv[1], "user.hlink", b"v")
+' "$1" 2>/dev/null || skip "no ACLs or user xattrs on $(stat -f -c %T "$1")"
+}
+
+# xattrs FILE: "name=hex" per attribute, sorted
+xattrs()
+{
+	python3 -c '
+import os, sys
+for n in sorted(os.listxattr(sys.argv[1])):
+    print(n + "=" + os.getxattr(sys.argv[1], n).hex())
+' "$1"
+}
+
+# A copy keeps SRC's ACL as cp -p does: the same attributes as cp -p's.
+test_fallback_copy__copy_keeps_the_acl()
+{
+	need_linux
+	shm_sandbox
+	mkfile a
+	set_acl a
+	cp -p a "$SHM/c"
+	run_hlink -q --fallback=copy a "$SHM/b"
+	expect_ok
+	local want got
+	want=$(xattrs "$SHM/c")
+	got=$(xattrs "$SHM/b")
+	[[ $got == *system.posix_acl_access=* ]] || fail "no ACL: $got"
+	[ "$got" = "$want" ] || fail "attributes: '$got', cp -p: '$want'"
+	[ "$(stat -c %A "$SHM/b")" = "$(stat -c %A a)" ] ||
+	    fail "mode: $(stat -c %A "$SHM/b" a)"
+}
+
+# A replica keeps every extended attribute, as cp -a does.
+test_fallback_copy__replica_keeps_xattrs()
+{
+	need_linux
+	shm_sandbox
+	mkdir -p s/d
+	mkfile s/d/f
+	mkfile s/g
+	set_acl s/d/f
+	python3 -c 'import os; os.setxattr("s/g", "user.other", b"1")'
+	cp -a s "$SHM/c"
+	run_hlink -q -r --fallback=copy s "$SHM/r"
+	expect_ok
+	local f want got
+	for f in d/f g; do
+		want=$(xattrs "$SHM/c/$f")
+		got=$(xattrs "$SHM/r/$f")
+		[ -n "$got" ] || fail "$f: no attributes"
+		[ "$got" = "$want" ] || fail "$f: '$got', cp -a: '$want'"
+	done
+}
+
+# Without its ACL a copy would open the file to its group (the mode's
+# group bits are the ACL's mask): where DST's filesystem has no ACLs
+# (ramfs) the copy fails, as cp -p fails there, and nothing is left.
+test_fallback_copy__acl_refused_is_a_failure()
+{
+	need_linux
+	mkfile a
+	set_acl a
+	in_ns '
+		mkdir r
+		mount -t ramfs ramfs r 2>/dev/null || skip "cannot mount ramfs"
+		m=$(cd r && pwd -P)
+		run_hlink --fallback=copy a r/b
+		expect_cannot r/b a "'\''a'\'' is on '\''$(mount_point "$SB")'\'' and '\''r/b'\'' would be on '\''$m'\'', another filesystem; copy: cannot copy its ACL: Operation not supported"
+		expect_missing r/b
+		expect_no_temp r
+	'
+}
+
 test_fallback_copy__clone_passes_to_copy()
 {
 	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND

@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -905,6 +906,142 @@ test_copy__setid_dropped_when_chown_is_refused(void **state)
 	assert_int_equal(sb.st_mode & 07777, 0755);
 }
 
+/*
+ * An ACL as Linux stores it: user::rw-, user:1234:rw-, group::---,
+ * mask::rw-, other::r-- (version 2, then tag, permissions, id each).
+ */
+static size_t
+make_acl(unsigned char *buf)
+{
+	static const unsigned short	entries[][2] = { { 0x01, 6 },
+					    { 0x02, 6 }, { 0x04, 0 },
+					    { 0x10, 6 }, { 0x20, 4 } };
+	unsigned int			v = 2, id;
+	size_t				i, n = 4;
+
+	memcpy(buf, &v, 4);
+	for (i = 0; i < 5; i++, n += 8) {
+		id = entries[i][0] == 0x02 ? 1234 : 0xffffffffu;
+		memcpy(buf + n, &entries[i][0], 2);
+		memcpy(buf + n + 2, &entries[i][1], 2);
+		memcpy(buf + n + 4, &id, 4);
+	}
+	return n;
+}
+
+/* a with an ACL and user.hlink; false when the filesystem takes neither. */
+static bool
+file_with_acl(int dirfd)
+{
+	unsigned char	acl[64];
+	size_t		n = make_acl(acl);
+	int		fd;
+
+	make_file(dirfd, "a", 100, 14);
+	fd = openat(dirfd, "a", O_RDONLY);
+	assert_true(fd >= 0);
+	if (fsetxattr(fd, "system.posix_acl_access", acl, n, 0) < 0 ||
+	    fsetxattr(fd, "user.hlink", "v", 1, 0) < 0) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static ssize_t
+xattr_of(int dirfd, const char *name, const char *attr, char *buf,
+    size_t size)
+{
+	int	fd = openat(dirfd, name, O_RDONLY);
+	ssize_t	n;
+
+	assert_true(fd >= 0);
+	n = fgetxattr(fd, attr, buf, size);
+	close(fd);
+	return n;
+}
+
+/* A copy keeps SRC's ACL, as cp -p does, and no other attribute. */
+static void
+test_copy__keeps_the_acl(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	unsigned char		 acl[64];
+	char			 got[64];
+	size_t			 n = make_acl(acl);
+
+#ifdef HL_POSIX_ONLY
+	skip();		/* no extended attributes in POSIX */
+#endif
+	if (!file_with_acl(f->dirfd)) {
+		printf("SKIP %s: no ACLs or user xattrs here\n", __func__);
+		skip();
+	}
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(xattr_of(f->dirfd, "b", "system.posix_acl_access",
+	    got, sizeof(got)), (ssize_t)n);
+	assert_memory_equal(got, acl, n);
+	assert_int_equal(xattr_of(f->dirfd, "b", "user.hlink", got,
+	    sizeof(got)), -1);
+	assert_int_equal(sandbox_stat(f->dirfd, "b").st_mode,
+	    sandbox_stat(f->dirfd, "a").st_mode);
+}
+
+/*
+ * HL_COPY_XATTRS (a replica): every attribute, as cp -a; one this user
+ * may not set (security.*, for nobody) is left out, as cp -a does.
+ */
+static void
+test_copy__xattrs_of_a_replica(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_COPY_XATTRS);
+	struct hl_copy_result	 res;
+	char			 got[64];
+	int			 fd, rc;
+
+#ifdef HL_POSIX_ONLY
+	skip();
+#endif
+	if (geteuid() != 0 || !file_with_acl(f->dirfd)) {
+		printf("SKIP %s: not root, or no ACLs or user xattrs\n",
+		    __func__);
+		skip();
+	}
+	fd = openat(f->dirfd, "a", O_RDONLY);
+	assert_int_equal(fsetxattr(fd, "security.hlink", "s", 1, 0), 0);
+	close(fd);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(xattr_of(f->dirfd, "b", "user.hlink", got,
+	    sizeof(got)), 1);
+	assert_int_equal(xattr_of(f->dirfd, "b", "security.hlink", got,
+	    sizeof(got)), 1);
+	assert_true(xattr_of(f->dirfd, "b", "system.posix_acl_access", got,
+	    sizeof(got)) > 0);
+	/* As nobody, into a directory of nobody's: security.* stays out. */
+	assert_int_equal(fchmodat(f->dirfd, "a", 0644, 0), 0);
+	/* seteuid() keeps root's groups: the file must not be in them. */
+	assert_int_equal(fchownat(f->dirfd, "a", 0, 12345, 0), 0);
+	assert_int_equal(mkdirat(f->dirfd, "w", 0777), 0);
+	assert_int_equal(fchmodat(f->dirfd, "w", 0777, 0), 0);
+	req.dstdirfd = openat(f->dirfd, "w", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(seteuid(NOBODY), 0);
+	rc = hl_clone_or_copy(&req, &res);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(xattr_of(req.dstdirfd, "b", "user.hlink", got,
+	    sizeof(got)), 1);
+	assert_int_equal(xattr_of(req.dstdirfd, "b", "security.hlink", got,
+	    sizeof(got)), -1);
+	assert_true(xattr_of(req.dstdirfd, "b", "system.posix_acl_access",
+	    got, sizeof(got)) > 0);
+	close(req.dstdirfd);
+}
+
 static void
 test_dedupe__filesystem_cannot(void **state)
 {
@@ -958,6 +1095,8 @@ main(void)
 		T(test_copy__larger_than_one_chunk),
 		T(test_copy__read_write_without_copy_file_range),
 		T(test_copy__no_write_permission_in_dst_dir),
+		T(test_copy__keeps_the_acl),
+		T(test_copy__xattrs_of_a_replica),
 		T(test_copy__no_copy_file_range_on_btrfs),
 		T(test_copy__no_copy_file_range_on_xfs),
 		T(test_copy__no_copy_file_range_on_an_unknown_filesystem),
