@@ -487,10 +487,13 @@ copy_data(struct copier *c, off_t size)
 
 /* Why a clone could not be made, as a cause that may pass to a copy. */
 static enum hl_copy_cause
-clone_cause(int err)
+clone_cause(int err, int dstfd)
 {
 	if (err == EXDEV)
 		return HL_COPY_CLONE_XDEV;
+	/* Btrfs: a file without copy-on-write (chattr +C) has no clone. */
+	if (err == EINVAL && hl_fs_can_clone(dstfd) == 1)
+		return HL_COPY_CLONE_NOT_FILE;
 	if (hl_not_supported(err) || err == ENOTTY ||
 	    err == EINVAL)
 		return hl_can_clone() ? HL_COPY_CLONE_NO_FS :
@@ -507,7 +510,7 @@ clone_into(struct copier *c, const struct stat *st,
 		advance(c, (uint64_t)st->st_size);
 		return 0;
 	}
-	return fail(res, clone_cause(errno), HL_STEP_CLONE, errno);
+	return fail(res, clone_cause(errno, c->dstfd), HL_STEP_CLONE, errno);
 }
 
 static int
@@ -649,7 +652,8 @@ bool
 hl_copy_passes(enum hl_copy_cause cause)
 {
 	return cause == HL_COPY_NOT_REGULAR || cause == HL_COPY_CLONE_XDEV ||
-	    cause == HL_COPY_CLONE_NO_FS || cause == HL_COPY_CLONE_NOT_BUILT;
+	    cause == HL_COPY_CLONE_NO_FS || cause == HL_COPY_CLONE_NOT_FILE ||
+	    cause == HL_COPY_CLONE_NOT_BUILT;
 }
 
 static enum hl_copy_cause

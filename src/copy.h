@@ -72,6 +72,7 @@ enum hl_copy_cause {
 	HL_COPY_CLONE_XDEV,	/* clone: SRC and DST on two filesystems */
 	HL_COPY_CLONE_NO_FS,	/* clone: the filesystem shares no blocks */
 	HL_COPY_CLONE_NOT_BUILT,	/* clone: not in a POSIX-only build */
+	HL_COPY_CLONE_NOT_FILE,	/* clone: the filesystem can, not for SRC */
 	HL_COPY_CHANGED,	/* SRC changed while it was copied */
 	HL_COPY_EXISTS,		/* DST exists and no HL_FORCE */
 	HL_COPY_DST_IS_DIR,	/* DST is a directory, never replaced */

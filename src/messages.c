@@ -90,6 +90,8 @@ static const char *const kind_why[] = {
 	[HL_COPY_CLONE_XDEV] = "no clone across filesystems",
 	[HL_COPY_CLONE_NO_FS] = "the filesystem at $F cannot clone",
 	[HL_COPY_CLONE_NOT_BUILT] = "clones are not supported in this build",
+	[HL_COPY_CLONE_NOT_FILE] = "the filesystem at $F refuses to clone $S "
+	    "(a file without copy-on-write, chattr +C, has no clones)",
 	[HL_COPY_CHANGED] = "$S changed while it was copied",
 	[HL_COPY_EXISTS] = "$D already exists",
 	[HL_COPY_DST_IS_DIR] = "$D is a directory and cannot be replaced",
