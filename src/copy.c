@@ -27,6 +27,8 @@
 #define BUF_MAX		((size_t)1 << 20)
 /* A zero block of this size in a sparse SRC is left a hole (read/write). */
 #define ZERO_BLOCK	((size_t)4096)
+/* The POSIX ACL of a file, as Linux stores it. */
+#define ACL_ACCESS	"system.posix_acl_access"
 
 /*
  * The temporary DST is filled through: an unnamed file where the
@@ -46,6 +48,8 @@ struct copier {
 	int			 srcfd;
 	int			 dstfd;
 	bool			 use_range;
+	bool			 range_moved;	/* copy_file_range() worked */
+	enum hl_copy_step	 step;		/* where the copy failed */
 	bool			 short_read;	/* SRC ended early */
 	bool			 sparse;	/* SRC has holes */
 	char			*buf;
@@ -228,30 +232,93 @@ src_changed(int srcfd, const struct stat *before)
 }
 
 /*
- * Owner and group where permitted, then mode, then times, as cp -p: a
- * chown refused to a user is no failure, but the set-ID bits are then
- * dropped, as they would grant the copy's owner's rights.
+ * Owner and group where permitted, as cp -p: a chown refused to a user
+ * is no failure, but the set-ID bits are then dropped from *mode, as
+ * they would grant the copy's owner's rights.
  */
 static int
-set_attributes(int fd, const struct stat *st)
+set_owner(int fd, const struct stat *st, mode_t *mode)
 {
-	mode_t		 mode = st->st_mode & 07777;
-	struct timespec	 times[2];
-
+	*mode = st->st_mode & 07777;
 	if (fchown(fd, st->st_uid, st->st_gid) < 0) {
 		if (errno != EPERM && errno != EINVAL)
 			return -1;
-		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+		*mode &= ~(mode_t)(S_ISUID | S_ISGID);
 		/* The group alone may still be one of ours. */
 		if (fchown(fd, (uid_t)-1, st->st_gid) < 0 && errno != EPERM &&
 		    errno != EINVAL)
 			return -1;
 	}
+	return 0;
+}
+
+static int
+set_mode_and_times(int fd, const struct stat *st, mode_t mode)
+{
+	struct timespec	 times[2];
+
 	if (fchmod(fd, mode) < 0)
 		return -1;
 	times[0] = st->st_atim;
 	times[1] = st->st_mtim;
 	return futimens(fd, times);
+}
+
+/*
+ * An attribute that DST's filesystem or this user may not have
+ * (security.*, trusted.*) is left out, as cp -a leaves it; never the
+ * ACL, without which the mode's group bits, the ACL's mask, would open
+ * the file to its whole group: cp fails there too.
+ */
+static bool
+xattr_may_go(const char *name, int err)
+{
+	return strcmp(name, ACL_ACCESS) != 0 &&
+	    (hl_not_supported(err) || err == EPERM || err == EACCES);
+}
+
+/*
+ * SRC's ACL, as cp -p keeps it with the mode; with HL_COPY_XATTRS every
+ * extended attribute, as cp -a.  After the chown, which would remove
+ * security.capability, and before the chmod, which makes the ACL's
+ * mask the mode's group bits again if setting the ACL changed them.
+ */
+static int
+copy_xattrs(const struct hl_copy_request *req, struct copier *c,
+    struct hl_copy_result *res)
+{
+	char	*list, *p;
+	ssize_t	 len;
+	int	 rc = 0;
+
+	if (!(req->flags & HL_COPY_XATTRS))
+		return hl_xattr_copy(c->srcfd, c->dstfd, ACL_ACCESS) < 0 ?
+		    fail(res, HL_COPY_ERRNO, HL_STEP_ACL, errno) : 0;
+	if ((len = hl_xattr_names(c->srcfd, &list)) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_XATTRS, errno);
+	for (p = list; rc == 0 && p < list + len; p += strlen(p) + 1)
+		if (hl_xattr_copy(c->srcfd, c->dstfd, p) < 0 &&
+		    !xattr_may_go(p, errno))
+			rc = fail(res, HL_COPY_ERRNO, strcmp(p, ACL_ACCESS) ?
+			    HL_STEP_XATTRS : HL_STEP_ACL, errno);
+	free(list);
+	return rc;
+}
+
+/* Owner, extended attributes, mode and times, in the order they need. */
+static int
+set_attributes(const struct hl_copy_request *req, struct copier *c,
+    const struct stat *st, struct hl_copy_result *res)
+{
+	mode_t	mode;
+
+	if (set_owner(c->dstfd, st, &mode) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
+	if (copy_xattrs(req, c, res) < 0)
+		return -1;
+	if (set_mode_and_times(c->dstfd, st, mode) < 0)
+		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
+	return 0;
 }
 
 /* pwrite() all of n bytes, as a short write is no error. */
@@ -308,7 +375,10 @@ write_sparse(int fd, const char *buf, size_t n, off_t off)
 	return 0;
 }
 
-/* One read/write step; the buffer is made on first use only. */
+/*
+ * One read/write step; the buffer is made on first use only.  A failure
+ * says which side it was on, as the words for it differ.
+ */
 static ssize_t
 copy_rw(struct copier *c, off_t off, size_t len)
 {
@@ -321,10 +391,14 @@ copy_rw(struct copier *c, off_t off, size_t len)
 	do
 		n = pread(c->srcfd, c->buf, len, off);
 	while (n < 0 && errno == EINTR);
-	if (n > 0 && (c->sparse ?
+	if (n < 0)
+		c->step = HL_STEP_READ;
+	else if (n > 0 && (c->sparse ?
 	    write_sparse(c->dstfd, c->buf, (size_t)n, off) :
-	    write_all(c->dstfd, c->buf, (size_t)n, off)) < 0)
+	    write_all(c->dstfd, c->buf, (size_t)n, off)) < 0) {
+		c->step = HL_STEP_WRITE;
 		return -1;
+	}
 	return n;
 }
 
@@ -336,6 +410,11 @@ range_unusable(int err)
 	    hl_not_supported(err);
 }
 
+/*
+ * Before it has moved a byte, any refusal of copy_file_range() passes
+ * to read/write (EINVAL from mqueue, EPERM from a seccomp filter...),
+ * which then says on which side a real error is.
+ */
 static ssize_t
 copy_step(struct copier *c, off_t off, size_t len)
 {
@@ -346,9 +425,13 @@ copy_step(struct copier *c, off_t off, size_t len)
 		len = HL_COPY_CHUNK;
 	while (c->use_range) {
 		n = hl_copy_range(c->srcfd, &srcoff, c->dstfd, &dstoff, len);
-		if (n >= 0 || errno == EINTR)
-			return n < 0 ? 0 : n;
-		if (!range_unusable(errno))
+		if (n >= 0) {
+			c->range_moved = c->range_moved || n > 0;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (c->range_moved && !range_unusable(errno))
 			return -1;
 		/* From here on the whole file goes through read/write. */
 		c->use_range = false;
@@ -395,8 +478,8 @@ copy_data(struct copier *c, off_t size)
 		rc = copy_extent(c, data, hole - data);
 		off = hole;
 	}
-	if (rc == 0 && c->sparse)
-		rc = ftruncate(c->dstfd, size);
+	if (rc == 0 && c->sparse && (rc = ftruncate(c->dstfd, size)) < 0)
+		c->step = HL_STEP_WRITE;
 	free(c->buf);
 	c->buf = NULL;
 	return rc;
@@ -404,10 +487,13 @@ copy_data(struct copier *c, off_t size)
 
 /* Why a clone could not be made, as a cause that may pass to a copy. */
 static enum hl_copy_cause
-clone_cause(int err)
+clone_cause(int err, int dstfd)
 {
 	if (err == EXDEV)
 		return HL_COPY_CLONE_XDEV;
+	/* Btrfs: a file without copy-on-write (chattr +C) has no clone. */
+	if (err == EINVAL && hl_fs_can_clone(dstfd) == 1)
+		return HL_COPY_CLONE_NOT_FILE;
 	if (hl_not_supported(err) || err == ENOTTY ||
 	    err == EINVAL)
 		return hl_can_clone() ? HL_COPY_CLONE_NO_FS :
@@ -424,7 +510,7 @@ clone_into(struct copier *c, const struct stat *st,
 		advance(c, (uint64_t)st->st_size);
 		return 0;
 	}
-	return fail(res, clone_cause(errno), HL_STEP_CLONE, errno);
+	return fail(res, clone_cause(errno, c->dstfd), HL_STEP_CLONE, errno);
 }
 
 static int
@@ -432,7 +518,7 @@ copy_into(struct copier *c, const struct stat *st,
     struct hl_copy_result *res)
 {
 	if (copy_data(c, st->st_size) < 0)
-		return fail(res, HL_COPY_ERRNO, HL_STEP_COPY, errno);
+		return fail(res, HL_COPY_ERRNO, c->step, errno);
 	res->made = HL_MADE_COPY;
 	return 0;
 }
@@ -460,9 +546,7 @@ fill(const struct hl_copy_request *req, struct copier *c,
 		return -1;
 	if (c->short_read || src_changed(c->srcfd, st))
 		return fail(res, HL_COPY_CHANGED, HL_STEP_COPY, 0);
-	if (set_attributes(c->dstfd, st) < 0)
-		return fail(res, HL_COPY_ERRNO, HL_STEP_ATTRIBUTES, errno);
-	return 0;
+	return set_attributes(req, c, st, res);
 }
 
 static void
@@ -472,15 +556,59 @@ copier_init(struct copier *c, int srcfd, int dstfd, const struct stat *st,
 	memset(c, 0, sizeof(*c));
 	c->srcfd = srcfd;
 	c->dstfd = dstfd;
-	c->use_range = true;
+	c->step = HL_STEP_COPY;
 	c->bufsize = (size_t)st->st_size < BUF_MAX ? (size_t)st->st_size :
 	    BUF_MAX;
+	/*
+	 * A copy is a full one, with its own blocks: copy_file_range() only
+	 * where it cannot clone instead.  A file of one buffer or less is
+	 * one pread() and one pwrite(), which needs no fstatfs() to decide
+	 * and, across filesystems, no copy_file_range() refused with EXDEV.
+	 */
+	c->use_range = (size_t)st->st_size > BUF_MAX && hl_range_copies(dstfd);
 	if (c->bufsize == 0)
 		c->bufsize = 1;
 	/* cp's test: fewer blocks than the size needs. */
 	c->sparse = (off_t)st->st_blocks * 512 < st->st_size;
 	c->progress = req->progress;
 	c->bytes = &res->bytes;
+}
+
+/*
+ * -f never replaces a directory: said before a copy of any size is made
+ * for nothing.  (One made meanwhile is refused by the rename all the
+ * same.)
+ */
+static bool
+dst_is_dir(const struct hl_copy_request *req)
+{
+	struct stat	st;
+
+	return (req->flags & HL_FORCE) && fstatat(req->dstdirfd, req->dst,
+	    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* EACCES in DST's directory: which permission it lacks, if either. */
+static enum hl_copy_cause
+create_cause(int dirfd, int err)
+{
+	if (err != EACCES)
+		return HL_COPY_ERRNO;
+	if (faccessat(dirfd, ".", X_OK, AT_EACCESS) < 0 && errno == EACCES)
+		return HL_COPY_NO_SEARCH;
+	if (faccessat(dirfd, ".", W_OK, AT_EACCESS) < 0 && errno == EACCES)
+		return HL_COPY_NO_WRITE;
+	return HL_COPY_ERRNO;	/* an LSM, or a race: say no more */
+}
+
+static enum hl_copy_cause
+place_cause(int dirfd, int err)
+{
+	if (err == EEXIST)
+		return HL_COPY_EXISTS;
+	if (err == EISDIR || err == ENOTEMPTY)
+		return HL_COPY_DST_IS_DIR;
+	return create_cause(dirfd, err);
 }
 
 int
@@ -497,17 +625,25 @@ hl_clone_or_copy(const struct hl_copy_request *req,
 		return fail(res, HL_COPY_ERRNO, HL_STEP_NONE, EINVAL);
 	if ((srcfd = open_src(req, &st, res)) < 0)
 		return -1;
-	if (temp_create(&t, req->dstdirfd, req->memo) < 0) {
+	if (dst_is_dir(req)) {
 		close(srcfd);
-		return fail(res, HL_COPY_ERRNO, HL_STEP_CREATE_TEMP, errno);
+		return fail(res, HL_COPY_DST_IS_DIR, HL_STEP_PLACE, EISDIR);
+	}
+	if (temp_create(&t, req->dstdirfd, req->memo) < 0) {
+		rc = errno;
+		close(srcfd);
+		return fail(res, create_cause(req->dstdirfd, rc),
+		    HL_STEP_CREATE_TEMP, rc);
 	}
 	copier_init(&c, srcfd, t.fd, &st, req, res);
 	if ((rc = fill(req, &c, &st, res)) < 0)
 		temp_discard(&t);
 	else if ((rc = temp_place(&t, req->dst, req->flags & HL_FORCE,
-	    &res->replaced)) < 0)
-		fail(res, errno == EEXIST ? HL_COPY_EXISTS : HL_COPY_ERRNO,
-		    HL_STEP_PLACE, errno);
+	    &res->replaced)) < 0) {
+		rc = errno;
+		fail(res, place_cause(req->dstdirfd, rc), HL_STEP_PLACE, rc);
+		rc = -1;
+	}
 	close(srcfd);
 	return rc;
 }
@@ -516,7 +652,8 @@ bool
 hl_copy_passes(enum hl_copy_cause cause)
 {
 	return cause == HL_COPY_NOT_REGULAR || cause == HL_COPY_CLONE_XDEV ||
-	    cause == HL_COPY_CLONE_NO_FS || cause == HL_COPY_CLONE_NOT_BUILT;
+	    cause == HL_COPY_CLONE_NO_FS || cause == HL_COPY_CLONE_NOT_FILE ||
+	    cause == HL_COPY_CLONE_NOT_BUILT;
 }
 
 static enum hl_copy_cause

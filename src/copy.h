@@ -19,6 +19,11 @@
  */
 #define HL_COPY_CLONE	0x100	/* FICLONE */
 #define HL_COPY_DATA	0x200	/* a full copy */
+/*
+ * Every extended attribute of SRC, as cp -a keeps them (a replica);
+ * without it only the POSIX ACL, as cp -p.
+ */
+#define HL_COPY_XATTRS	0x400
 
 /*
  * The most one copy_file_range() or FIDEDUPERANGE call is asked for:
@@ -70,8 +75,12 @@ enum hl_copy_cause {
 	HL_COPY_CLONE_XDEV,	/* clone: SRC and DST on two filesystems */
 	HL_COPY_CLONE_NO_FS,	/* clone: the filesystem shares no blocks */
 	HL_COPY_CLONE_NOT_BUILT,	/* clone: not in a POSIX-only build */
+	HL_COPY_CLONE_NOT_FILE,	/* clone: the filesystem can, not for SRC */
 	HL_COPY_CHANGED,	/* SRC changed while it was copied */
 	HL_COPY_EXISTS,		/* DST exists and no HL_FORCE */
+	HL_COPY_DST_IS_DIR,	/* DST is a directory, never replaced */
+	HL_COPY_NO_SEARCH,	/* EACCES: DST's directory may not be searched */
+	HL_COPY_NO_WRITE,	/* EACCES: DST's directory may not be written */
 	HL_COPY_ERRNO,		/* err at step: the errno's own row */
 	HL_DEDUPE_DIFFERS,	/* the kernel found the contents differ */
 	HL_DEDUPE_NO_FS		/* the filesystem cannot share blocks */
@@ -83,8 +92,12 @@ enum hl_copy_step {
 	HL_STEP_OPEN_SRC,	/* SRC */
 	HL_STEP_CREATE_TEMP,	/* DST's directory */
 	HL_STEP_CLONE,		/* both */
-	HL_STEP_COPY,		/* reading SRC or writing DST's filesystem */
+	HL_STEP_COPY,		/* copy_file_range(): SRC or DST's filesystem */
+	HL_STEP_READ,		/* reading SRC */
+	HL_STEP_WRITE,		/* writing DST's filesystem */
 	HL_STEP_ATTRIBUTES,	/* DST's filesystem */
+	HL_STEP_ACL,		/* SRC's ACL, read or set */
+	HL_STEP_XATTRS,		/* another extended attribute */
 	HL_STEP_PLACE		/* DST */
 };
 

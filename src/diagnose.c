@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "copy.h"
 #include "diagnose.h"
 #include "hardlink.h"
 #include "memo.h"
@@ -388,12 +389,22 @@ hl_diagnose_protected_dir(const struct hl_request *req, int attr,
  * in a sticky directory (/tmp), DST not the user's, nor the directory:
  * only they or root may replace it.
  */
+static bool
+in_sticky_dir(const struct hl_request *req)
+{
+	char		parent[PATH_MAX];
+	struct stat	dir;
+
+	hl_parent(req->dst, parent, sizeof(parent));
+	return fstatat(req->dstdirfd, parent, &dir, 0) == 0 &&
+	    (dir.st_mode & S_ISVTX);
+}
+
 void
 hl_diagnose_replace(const struct hl_request *req, int err,
     struct hl_outcome *out)
 {
-	char		parent[PATH_MAX];
-	struct stat	dir;
+	struct stat	st;
 	int		attr;
 
 	hl_diagnose(req, err, out);
@@ -403,16 +414,14 @@ hl_diagnose_replace(const struct hl_request *req, int err,
 		protected_dir(req, attr, out);
 		return;
 	}
-	if (err == EPERM && fstatat(req->dstdirfd, req->dst, &dir,
-	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(dir.st_mode) &&
+	if (err == EPERM && fstatat(req->dstdirfd, req->dst, &st,
+	    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 	    hl_is_immutable(req->dstdirfd, req->dst, false)) {
 		out->cause = HL_CAUSE_DST_IMMUTABLE;
 		set_path(out, HL_ROLE_DST, req->dst_shown);
 		return;
 	}
-	hl_parent(req->dst, parent, sizeof(parent));
-	if (fstatat(req->dstdirfd, parent, &dir, 0) < 0 ||
-	    !(dir.st_mode & S_ISVTX)) {
+	if (!in_sticky_dir(req)) {
 		out->cause = HL_CAUSE_OTHER;
 		return;
 	}
@@ -420,6 +429,28 @@ hl_diagnose_replace(const struct hl_request *req, int err,
 	set_path(out, HL_ROLE_DST, req->dst_shown);
 	hl_shown_parent(req->dst, req->dst_shown, out->where,
 	    sizeof(out->where));
+}
+
+/*
+ * What DST itself refused, the link would have met as well, whatever
+ * the KIND: DST came meanwhile, is a directory, or is another user's in
+ * a sticky directory.  Said as for a link, with the same words as -s.
+ */
+bool
+hl_diagnose_copy(const struct hl_request *req,
+    const struct hl_copy_result *res, struct hl_outcome *out)
+{
+	if (res->cause == HL_COPY_EXISTS)
+		hl_diagnose(req, EEXIST, out);
+	else if (res->cause == HL_COPY_DST_IS_DIR)
+		hl_diagnose(req, EISDIR, out);
+	else if (res->cause == HL_COPY_ERRNO && res->step == HL_STEP_PLACE &&
+	    (res->err == EPERM || res->err == EACCES) && in_sticky_dir(req))
+		hl_diagnose_replace(req, res->err, out);
+	else
+		return false;
+	out->ntried = 0;
+	return true;
 }
 
 void

@@ -43,4 +43,13 @@ void	hl_diagnose_protected_dir(const struct hl_request *req, int attr,
 void	hl_diagnose_replace(const struct hl_request *req, int err,
 	    struct hl_outcome *out);
 
+/*
+ * A clone or copy that failed at DST itself (copy.h): fills out as a
+ * link's failure there and returns true, else returns false.
+ */
+struct hl_copy_result;
+
+bool	hl_diagnose_copy(const struct hl_request *req,
+	    const struct hl_copy_result *res, struct hl_outcome *out);
+
 #endif

@@ -270,12 +270,8 @@ static int
 copy_not_made(const struct hl_request *req, int dirfd, int kind,
     const struct hl_copy_result *res, struct hl_outcome *out)
 {
-	if (res->cause == HL_COPY_EXISTS) {
-		/* DST came meanwhile: what a link would have met. */
-		hl_diagnose(req, EEXIST, out);
-		out->ntried = 0;
-		return -1;
-	}
+	if (hl_diagnose_copy(req, res, out))
+		return -1;	/* DST refused it: what a link would meet */
 	if (res->clone_cause != HL_COPY_NONE)
 		tried(out, HL_KIND_CLONE, res->clone_cause, HL_STEP_CLONE, 0);
 	else if (kind == HL_KIND_BOTH && res->cause == HL_COPY_NOT_REGULAR)

@@ -8,7 +8,8 @@
  * In a template, $S is SRC and $D is DST as the user named them, $P the
  * path the failure concerns, $W and $V the directories or mount points
  * the core found, $N the link count, $L " (limit)" when the limit is
- * known, $F DST's mount point (for --fallback's KINDs), and $E
+ * known, $F DST's mount point (for --fallback's KINDs), $Q DST's
+ * directory as the user named it, and $E
  * strerror(errno).  Every name is quoted by hl_quote().
  */
 #include <errno.h>
@@ -17,6 +18,7 @@
 
 #include "copy.h"
 #include "hardlink.h"
+#include "path.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
 #define HINT_ATTRS	"see lsattr(1) and chattr(1)"
@@ -101,8 +103,13 @@ static const char *const kind_why[] = {
 	[HL_COPY_CLONE_XDEV] = "no clone across filesystems",
 	[HL_COPY_CLONE_NO_FS] = "the filesystem at $F cannot clone",
 	[HL_COPY_CLONE_NOT_BUILT] = "clones are not supported in this build",
+	[HL_COPY_CLONE_NOT_FILE] = "the filesystem at $F refuses to clone $S "
+	    "(a file without copy-on-write, chattr +C, has no clones)",
 	[HL_COPY_CHANGED] = "$S changed while it was copied",
 	[HL_COPY_EXISTS] = "$D already exists",
+	[HL_COPY_DST_IS_DIR] = "$D is a directory and cannot be replaced",
+	[HL_COPY_NO_SEARCH] = "no permission to search directory $Q",
+	[HL_COPY_NO_WRITE] = "no permission to write in directory $Q",
 	[HL_COPY_ERRNO] = "$E",
 	[HL_DEDUPE_DIFFERS] = "the contents differ",
 	[HL_DEDUPE_NO_FS] = "the filesystem at $F cannot share blocks",
@@ -111,10 +118,14 @@ static const char *const kind_why[] = {
 static const char *const step_why[] = {
 	[HL_STEP_NONE] = "$E",
 	[HL_STEP_OPEN_SRC] = "cannot read $S: $E",
-	[HL_STEP_CREATE_TEMP] = "cannot create a file beside $D: $E",
+	[HL_STEP_CREATE_TEMP] = "cannot create a file in directory $Q: $E",
 	[HL_STEP_CLONE] = "$E",
-	[HL_STEP_COPY] = "$E while copying $S",
+	[HL_STEP_COPY] = "cannot copy $S: $E",
+	[HL_STEP_READ] = "cannot read $S: $E",
+	[HL_STEP_WRITE] = "cannot write to the filesystem at $F: $E",
 	[HL_STEP_ATTRIBUTES] = "cannot set its mode, owner or times: $E",
+	[HL_STEP_ACL] = "cannot copy its ACL: $E",
+	[HL_STEP_XATTRS] = "cannot copy its extended attributes: $E",
 	[HL_STEP_PLACE] = "cannot put it in place as $D: $E",
 };
 
@@ -249,7 +260,7 @@ static void
 append_field(struct text *t, char field, const struct hl_request *req,
     const struct hl_outcome *out, int err)
 {
-	char	num[128];
+	char	num[128], path[PATH_MAX];
 
 	switch (field) {
 	case 'S':
@@ -269,6 +280,10 @@ append_field(struct text *t, char field, const struct hl_request *req,
 		return;
 	case 'F':
 		append_quoted(t, out->fsdir);
+		return;
+	case 'Q':
+		hl_shown_parent(req->dst, req->dst_shown, path, sizeof(path));
+		append_quoted(t, path);
 		return;
 	case 'N':
 		snprintf(num, sizeof(num), "%lu", out->nlink);

@@ -202,7 +202,7 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 		.src = req->src,
 		.dstdirfd = req->dstdirfd,
 		.dst = req->dst,
-		.flags = r->s.kinds | (req->flags & HL_FORCE),
+		.flags = r->s.kinds | HL_COPY_XATTRS | (req->flags & HL_FORCE),
 		.progress = req->progress,
 		.memo = req->memo,
 	};
@@ -220,8 +220,8 @@ copy_file(struct hl_replica *r, const struct hl_request *req,
 		out->bytes = res.bytes;
 		return 0;
 	}
-	if (res.cause == HL_COPY_EXISTS)
-		return failure(req, EEXIST, out);
+	if (hl_diagnose_copy(req, &res, out))
+		return -1;
 	hl_diagnose(req, EXDEV, out);
 	if (res.clone_cause != HL_COPY_NONE)
 		out->tried[out->ntried++] = (struct hl_tried){ HL_KIND_CLONE,

@@ -666,6 +666,71 @@ hl_xattrs(int fd, char **blob)
 	return len;
 }
 
+ssize_t
+hl_xattr_names(int fd, char **list)
+{
+	ssize_t	size;
+
+	*list = NULL;
+	for (;;) {
+		size = flistxattr(fd, NULL, 0);
+		if (size <= 0)
+			return size == 0 || hl_not_supported(errno) ? 0 : -1;
+		if ((*list = malloc((size_t)size)) == NULL)
+			return -1;
+		if ((size = flistxattr(fd, *list, (size_t)size)) >= 0)
+			return size;
+		free(*list);
+		*list = NULL;
+		if (errno != ERANGE)	/* else one was added meanwhile */
+			return -1;
+	}
+}
+
+/* fgetxattr() into *buf (stack first, then the heap), as large as needed. */
+static ssize_t
+get_value(int fd, const char *name, char **buf, size_t size)
+{
+	ssize_t	n = fgetxattr(fd, name, *buf, size);
+
+	while (n < 0 && errno == ERANGE) {
+		if ((n = fgetxattr(fd, name, NULL, 0)) < 0)
+			return -1;
+		if ((*buf = malloc((size_t)n + 1)) == NULL)
+			return -1;
+		if ((n = fgetxattr(fd, name, *buf, (size_t)n + 1)) < 0 &&
+		    errno == ERANGE) {
+			free(*buf);
+			*buf = NULL;
+			errno = ERANGE;
+		}
+	}
+	return n;
+}
+
+int
+hl_xattr_copy(int srcfd, int dstfd, const char *name)
+{
+	char	 stack[1024], *buf = stack;
+	ssize_t	 n;
+	int	 rc, err;
+
+	n = get_value(srcfd, name, &buf, sizeof(stack));
+	if (n < 0) {
+		err = errno;
+		if (buf != stack)
+			free(buf);
+		errno = err;
+		return errno == ENODATA || hl_not_supported(errno) ? 1 : -1;
+	}
+	rc = fsetxattr(dstfd, name, buf, (size_t)n, 0);
+	err = errno;
+	if (buf != stack)
+		free(buf);
+	errno = err;
+	return rc;
+}
+
 #else	/* POSIX fallbacks */
 
 /* No d_type in POSIX: every entry's type is found by fstatat(). */
@@ -873,6 +938,23 @@ hl_mounts_below(int dirfd, const char *dir, struct hl_mounts *m)
 
 /* POSIX has no extended attributes: every file has none. */
 ssize_t
+hl_xattr_names(int fd, char **list)
+{
+	(void)fd;
+	*list = NULL;
+	return 0;
+}
+
+int
+hl_xattr_copy(int srcfd, int dstfd, const char *name)
+{
+	(void)srcfd;
+	(void)dstfd;
+	(void)name;
+	return 1;
+}
+
+ssize_t
 hl_xattrs(int fd, char **blob)
 {
 	(void)fd;
@@ -917,6 +999,27 @@ hl_fs_can_clone(int dirfd)
 	/* Btrfs, XFS (when made with reflink=1, the default), bcachefs. */
 	return type == 0x9123683eUL || type == 0x58465342UL ||
 	    type == 0xca451a4eUL ? 1 : 0;
+}
+
+/*
+ * copy_file_range(2) clones where it can, as FICLONE does: within one
+ * Btrfs, XFS, bcachefs, OCFS2 or ZFS, and NFS, SMB and Ceph ask their
+ * server, which may clone; overlayfs and FUSE pass it on.  So only the
+ * types known to have no such path are trusted with it.
+ */
+bool
+hl_range_copies(int fd)
+{
+	struct statfs	sf;
+	unsigned long	type;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	type = (unsigned long)sf.f_type & 0xffffffffUL;
+	/* ext2/3/4, tmpfs, ramfs, f2fs, FAT, exFAT. */
+	return type == 0xef53UL || type == 0x01021994UL ||
+	    type == 0x858458f6UL || type == 0xf2f52010UL || type == 0x4d44UL ||
+	    type == 0x2011bab0UL;
 }
 
 int
@@ -1054,6 +1157,13 @@ hl_clone_fd(int srcfd, int dstfd)
 	(void)dstfd;
 	errno = ENOTSUP;
 	return -1;
+}
+
+bool
+hl_range_copies(int fd)
+{
+	(void)fd;
+	return false;
 }
 
 ssize_t

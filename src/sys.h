@@ -139,6 +139,13 @@ int	hl_fs_can_clone(int dirfd);
 int	hl_clone_fd(int srcfd, int dstfd);
 
 /*
+ * True when copy_file_range(2) into fd's filesystem surely copies, never
+ * sharing blocks as a clone does (what cp --reflink=never asks for):
+ * false for a filesystem of a type not known to be such.
+ */
+bool	hl_range_copies(int fd);
+
+/*
  * copy_file_range(2) of len bytes at *srcoff to *dstoff, advancing both.
  * ENOSYS where there is none.
  */
@@ -188,6 +195,20 @@ int	hl_dedupe_call(int srcfd, int dstfd, off_t off, uint64_t len,
  * NULL for none).  Returns the blob's length, or -1 with errno set.
  */
 ssize_t	hl_xattrs(int fd, char **blob);
+
+/*
+ * The names of the extended attributes of the file open as fd, each
+ * ending in a NUL, in a malloc'd *list (NULL for none).  Returns the
+ * list's length, 0 where there are none or the filesystem has none (and
+ * in a POSIX-only build), or -1 with errno set.
+ */
+ssize_t	hl_xattr_names(int fd, char **list);
+/*
+ * Gives dstfd srcfd's extended attribute name, value and all.  Returns
+ * 0, 1 when srcfd has none of that name (always, in a POSIX-only build),
+ * or -1 with errno set, from reading or from setting it.
+ */
+int	hl_xattr_copy(int srcfd, int dstfd, const char *name);
 
 /*
  * The columns of the terminal on fd (TIOCGWINSZ), or 0 when fd is no

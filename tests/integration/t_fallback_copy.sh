@@ -116,6 +116,148 @@ test_fallback_copy__rerun_and_force()
 	expect_no_temp "$SHM"
 }
 
+# -f never replaces a directory: said as a link says it, before a byte
+# of the copy is written; the same in a replica.
+test_fallback_copy__force_onto_a_directory()
+{
+	shm_sandbox
+	head -c 3M /dev/zero >a
+	mkdir "$SHM/dd"
+	run_hlink -fT --fallback=copy a "$SHM/dd"
+	expect_cannot "$SHM/dd" a "'$SHM/dd' is a directory and cannot be replaced"
+	[ -d "$SHM/dd" ] || fail "the directory is gone"
+	expect_no_temp "$SHM"
+	mkdir -p s/d "$SHM/r/d/f"
+	mkfile s/d/f
+	run_hlink -q -rT -f --fallback=copy s "$SHM/r"
+	expect_cannot "$SHM/r/d/f" s/d/f \
+	    "'$SHM/r/d/f' is a directory and cannot be replaced"
+	[ -d "$SHM/r/d/f" ] || fail "the directory is gone"
+}
+
+# In a sticky directory another user's DST is not replaced by a copy:
+# the sentence -s gives.  And a directory that may not be written is
+# named.  (fs.protected_hardlinks refuses nobody the link to root's file.)
+test_fallback_copy__dst_side_refusals_as_nobody()
+{
+	need_nobody
+	need_linux
+	[ "$(cat /proc/sys/fs/protected_hardlinks 2>/dev/null)" = 1 ] ||
+	    skip "fs.protected_hardlinks is not 1"
+	mkfile a
+	chmod 644 a
+	mkdir t ro
+	chmod 1777 t
+	mkfile t/victim
+	run_hlink_nobody -f --fallback=copy a t/victim
+	expect_cannot t/victim a "'t/victim' belongs to another user, and only its owner may replace it in sticky directory 't'"
+	expect_content t/victim t/victim
+	expect_no_temp t
+	run_hlink_nobody --fallback=copy a ro/x
+	expect_cannot ro/x a "'a' belongs to another user, and fs.protected_hardlinks forbids linking it; copy: no permission to write in directory 'ro'"
+	expect_missing ro/x
+}
+
+# mqueue takes no hard link and no write: the copy's step says so.
+test_fallback_copy__mqueue_says_the_write_step()
+{
+	need_linux
+	in_ns '
+		mkdir q
+		mount -t mqueue mq q 2>/dev/null || skip "cannot mount mqueue"
+		touch q/q1
+		m=$(cd q && pwd -P)
+		run_hlink --fallback=copy q/q1 q/q2
+		expect_cannot q/q2 q/q1 "the filesystem at '\''$m'\'' does not support hard links; copy: cannot write to the filesystem at '\''$m'\'': Invalid argument"
+		expect_missing q/q2
+	'
+}
+
+# set_acl FILE: user:1234:rw-, group::--- and user.hlink=v, written as
+# extended attributes (no setfacl needed); skips where they cannot be.
+set_acl()
+{
+	need_cmd python3
+	python3 -c '
+import os, struct, sys
+acl = struct.pack("<I", 2) + b"".join(struct.pack("<HHI", t, p, i)
+    for t, p, i in ((1, 6, 0xffffffff), (2, 6, 1234), (4, 0, 0xffffffff),
+                    (0x10, 6, 0xffffffff), (0x20, 4, 0xffffffff)))
+os.setxattr(sys.argv[1], "system.posix_acl_access", acl)
+os.setxattr(sys.argv[1], "user.hlink", b"v")
+' "$1" 2>/dev/null || skip "no ACLs or user xattrs on $(stat -f -c %T "$1")"
+}
+
+# xattrs FILE: "name=hex" per attribute, sorted
+xattrs()
+{
+	python3 -c '
+import os, sys
+for n in sorted(os.listxattr(sys.argv[1])):
+    print(n + "=" + os.getxattr(sys.argv[1], n).hex())
+' "$1"
+}
+
+# A copy keeps SRC's ACL as cp -p does: the same attributes as cp -p's.
+test_fallback_copy__copy_keeps_the_acl()
+{
+	need_linux
+	shm_sandbox
+	mkfile a
+	set_acl a
+	cp -p a "$SHM/c"
+	run_hlink -q --fallback=copy a "$SHM/b"
+	expect_ok
+	local want got
+	want=$(xattrs "$SHM/c")
+	got=$(xattrs "$SHM/b")
+	[[ $got == *system.posix_acl_access=* ]] || fail "no ACL: $got"
+	[ "$got" = "$want" ] || fail "attributes: '$got', cp -p: '$want'"
+	[ "$(stat -c %A "$SHM/b")" = "$(stat -c %A a)" ] ||
+	    fail "mode: $(stat -c %A "$SHM/b" a)"
+}
+
+# A replica keeps every extended attribute, as cp -a does.
+test_fallback_copy__replica_keeps_xattrs()
+{
+	need_linux
+	shm_sandbox
+	mkdir -p s/d
+	mkfile s/d/f
+	mkfile s/g
+	set_acl s/d/f
+	python3 -c 'import os; os.setxattr("s/g", "user.other", b"1")'
+	cp -a s "$SHM/c"
+	run_hlink -q -r --fallback=copy s "$SHM/r"
+	expect_ok
+	local f want got
+	for f in d/f g; do
+		want=$(xattrs "$SHM/c/$f")
+		got=$(xattrs "$SHM/r/$f")
+		[ -n "$got" ] || fail "$f: no attributes"
+		[ "$got" = "$want" ] || fail "$f: '$got', cp -a: '$want'"
+	done
+}
+
+# Without its ACL a copy would open the file to its group (the mode's
+# group bits are the ACL's mask): where DST's filesystem has no ACLs
+# (ramfs) the copy fails, as cp -p fails there, and nothing is left.
+test_fallback_copy__acl_refused_is_a_failure()
+{
+	need_linux
+	mkfile a
+	set_acl a
+	in_ns '
+		mkdir r
+		mount -t ramfs ramfs r 2>/dev/null || skip "cannot mount ramfs"
+		m=$(cd r && pwd -P)
+		run_hlink --fallback=copy a r/b
+		expect_cannot r/b a "'\''a'\'' is on '\''$(mount_point "$SB")'\'' and '\''r/b'\'' would be on '\''$m'\'', another filesystem; copy: cannot copy its ACL: Operation not supported"
+		expect_missing r/b
+		expect_no_temp r
+	'
+}
+
 test_fallback_copy__clone_passes_to_copy()
 {
 	# clones are Linux calls: -DHL_POSIX_ONLY refuses the KIND
@@ -337,6 +479,48 @@ test_fallback_copy__clone_on_btrfs()
 test_fallback_copy__clone_on_xfs()
 {
 	clone_case xfs
+}
+
+# On a filesystem that shares blocks, --fallback=copy still makes a full
+# copy: no extent shared with SRC (copy_file_range() would clone there),
+# and the space it takes is used.
+full_copy_case()
+{
+	need_linux
+	need_nobody
+	need_cmd "mkfs.$1" filefrag df
+	fc_mkfs "$1" "$CAP/img"
+	in_ns '
+		mkdir m
+		mount -o loop "$CAP/img" m 2>/dev/null ||
+		    skip "cannot mount the '"$1"' image"
+		mkdir m/w
+		chmod 777 m/w
+		head -c 20M /dev/urandom >m/a
+		chmod 644 m/a
+		sync
+		before=$(df -k --output=used m | tail -1)
+		run_hlink_nobody -v --fallback=copy m/a m/w/c
+		expect_status 0
+		expect_stdout "'\''m/w/c'\'' <= '\''m/a'\'' (copy)"
+		cmp -s m/a m/w/c || fail "the copy differs"
+		sync
+		after=$(df -k --output=used m | tail -1)
+		! filefrag -v m/w/c | grep -q shared ||
+		    fail "the copy shares extents: $(filefrag -v m/w/c)"
+		[ $((after - before)) -ge 19000 ] ||
+		    fail "the copy took $((after - before)) KiB, not 20 MiB"
+	'
+}
+
+test_fallback_copy__full_copy_on_btrfs()
+{
+	full_copy_case btrfs
+}
+
+test_fallback_copy__full_copy_on_xfs()
+{
+	full_copy_case xfs
 }
 
 # -r across filesystems: the same tree as cp -a's, hard links kept,

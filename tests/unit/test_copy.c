@@ -14,6 +14,7 @@
 
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
@@ -274,6 +275,125 @@ test_copy__read_write_without_copy_file_range(void **state)
 	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
 }
 
+/*
+ * copy_file_range() shares blocks where the filesystem clones (Btrfs,
+ * XFS...): a copy, which must have blocks of its own, is then made by
+ * read/write, as cp --reflink=never does.  fstatfs() is made to say so.
+ */
+static void
+copy_on_a_cloning_type(struct sandbox *f, long type)
+{
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 3 * 1048576 + 5, 8);
+	wrap_fstatfs_type = type;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_true(wrap_calls.pwrite >= 4);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+static void
+test_copy__no_copy_file_range_on_btrfs(void **state)
+{
+	copy_on_a_cloning_type(*state, BTRFS_MAGIC);
+}
+
+static void
+test_copy__no_copy_file_range_on_xfs(void **state)
+{
+	copy_on_a_cloning_type(*state, XFS_MAGIC);
+}
+
+/* Nor where the type is unknown (fstatfs() fails). */
+static void
+test_copy__no_copy_file_range_on_an_unknown_filesystem(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 2 * 1048576, 9);
+	wrap_armed.fstatfs = true;
+	will_fail(fstatfs, ENOSYS);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+/*
+ * On ext4 (the sandbox's /tmp) copy_file_range() copies, for a large
+ * file; a file of one buffer is one pread() and one pwrite().
+ */
+static void
+test_copy__copy_file_range_where_it_copies(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	if (!hl_range_copies(f->dirfd)) {
+		printf("SKIP test_copy__copy_file_range_where_it_copies: "
+		    "the sandbox's filesystem is not one known to copy\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 1048576, 10);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
+	assert_int_equal(wrap_calls.pwrite, 1);
+	req.dst = "c";
+	make_file(f->dirfd, "a", 2 * 1048576, 11);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_true(wrap_calls.copy_file_range >= 1);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "c"));
+}
+
+/*
+ * Any refusal before copy_file_range() moved a byte passes to
+ * read/write: EPERM from a seccomp filter, EINVAL from mqueue.
+ */
+static void
+test_copy__copy_file_range_refused_at_once_passes_to_read_write(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+#ifdef HL_POSIX_ONLY
+	printf("SKIP %s: POSIX-only build\n", __func__);
+	skip();
+#endif
+	make_file(f->dirfd, "a", 3 * 1048576, 12);
+	wrap_fstatfs_type = 0xef53;	/* ext4, wherever the sandbox is */
+	wrap_armed.copy_file_range = true;
+	will_fail(copy_file_range, EPERM);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_true(wrap_calls.pwrite >= 3);
+	assert_true(sandbox_same_bytes(f->dirfd, "a", "b"));
+}
+
+/* A failed write is said as the write's, not as the copy's. */
+static void
+test_copy__failed_write_is_the_write_step(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+
+	make_file(f->dirfd, "a", 5000, 13);
+	wrap_armed.pwrite = true;
+	will_fail(pwrite, EINVAL);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.step, HL_STEP_WRITE);
+	assert_int_equal(res.err, EINVAL);
+	assert_false(sandbox_exists(f->dirfd, "b"));
+	sandbox_assert_no_temp(f->dirfd);
+}
+
 /* Mid-copy: no name of the copy is in DST's directory yet. */
 static void
 no_name_yet(int calls)
@@ -414,11 +534,54 @@ test_copy__force_over_a_directory_fails_cleanly(void **state)
 	make_file(f->dirfd, "a", 10, 1);
 	assert_int_equal(mkdirat(f->dirfd, "d", 0755), 0);
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
-	assert_int_equal(res.cause, HL_COPY_ERRNO);
+	assert_int_equal(res.cause, HL_COPY_DST_IS_DIR);
 	assert_int_equal(res.step, HL_STEP_PLACE);
 	assert_int_equal(res.err, EISDIR);
+	assert_false(hl_copy_passes(res.cause));
+	/* Refused before copying: nothing was written. */
+	assert_int_equal(wrap_calls.pwrite, 0);
+	assert_int_equal(wrap_calls.copy_file_range, 0);
 	assert_true(S_ISDIR(sandbox_stat(f->dirfd, "d").st_mode));
 	sandbox_assert_no_temp(f->dirfd);
+}
+
+/*
+ * EACCES in DST's directory says which permission is missing there, as a
+ * link's failure does.
+ */
+static void
+copy_into_a_denied_dir(struct sandbox *f, mode_t mode,
+    enum hl_copy_cause cause)
+{
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	int			 rc;
+
+	if (geteuid() != 0) {
+		printf("SKIP copy_into_a_denied_dir: not root\n");
+		skip();
+	}
+	make_file(f->dirfd, "a", 10, 1);
+	assert_int_equal(mkdirat(f->dirfd, "r", 0755), 0);
+	assert_int_equal(fchmodat(f->dirfd, "r", mode, 0), 0);
+	req.dstdirfd = openat(f->dirfd, "r", O_RDONLY | O_DIRECTORY);
+	assert_true(req.dstdirfd >= 0);
+	assert_int_equal(seteuid(NOBODY), 0);
+	rc = hl_clone_or_copy(&req, &res);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, -1);
+	assert_int_equal(res.cause, cause);
+	assert_int_equal(res.step, HL_STEP_CREATE_TEMP);
+	assert_int_equal(res.err, EACCES);
+	assert_false(hl_copy_passes(res.cause));
+	sandbox_assert_no_temp(req.dstdirfd);
+	close(req.dstdirfd);
+}
+
+static void
+test_copy__no_write_permission_in_dst_dir(void **state)
+{
+	copy_into_a_denied_dir(*state, 0755, HL_COPY_NO_WRITE);
 }
 
 /*
@@ -575,7 +738,7 @@ test_copy__enospc_in_write(void **state)
 	will_fail(pwrite, EDQUOT);
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.err, EDQUOT);
-	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_int_equal(res.step, HL_STEP_WRITE);
 	assert_false(sandbox_exists(f->dirfd, "b"));
 	sandbox_assert_no_temp(f->dirfd);
 }
@@ -743,6 +906,142 @@ test_copy__setid_dropped_when_chown_is_refused(void **state)
 	assert_int_equal(sb.st_mode & 07777, 0755);
 }
 
+/*
+ * An ACL as Linux stores it: user::rw-, user:1234:rw-, group::---,
+ * mask::rw-, other::r-- (version 2, then tag, permissions, id each).
+ */
+static size_t
+make_acl(unsigned char *buf)
+{
+	static const unsigned short	entries[][2] = { { 0x01, 6 },
+					    { 0x02, 6 }, { 0x04, 0 },
+					    { 0x10, 6 }, { 0x20, 4 } };
+	unsigned int			v = 2, id;
+	size_t				i, n = 4;
+
+	memcpy(buf, &v, 4);
+	for (i = 0; i < 5; i++, n += 8) {
+		id = entries[i][0] == 0x02 ? 1234 : 0xffffffffu;
+		memcpy(buf + n, &entries[i][0], 2);
+		memcpy(buf + n + 2, &entries[i][1], 2);
+		memcpy(buf + n + 4, &id, 4);
+	}
+	return n;
+}
+
+/* a with an ACL and user.hlink; false when the filesystem takes neither. */
+static bool
+file_with_acl(int dirfd)
+{
+	unsigned char	acl[64];
+	size_t		n = make_acl(acl);
+	int		fd;
+
+	make_file(dirfd, "a", 100, 14);
+	fd = openat(dirfd, "a", O_RDONLY);
+	assert_true(fd >= 0);
+	if (fsetxattr(fd, "system.posix_acl_access", acl, n, 0) < 0 ||
+	    fsetxattr(fd, "user.hlink", "v", 1, 0) < 0) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+static ssize_t
+xattr_of(int dirfd, const char *name, const char *attr, char *buf,
+    size_t size)
+{
+	int	fd = openat(dirfd, name, O_RDONLY);
+	ssize_t	n;
+
+	assert_true(fd >= 0);
+	n = fgetxattr(fd, attr, buf, size);
+	close(fd);
+	return n;
+}
+
+/* A copy keeps SRC's ACL, as cp -p does, and no other attribute. */
+static void
+test_copy__keeps_the_acl(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	unsigned char		 acl[64];
+	char			 got[64];
+	size_t			 n = make_acl(acl);
+
+#ifdef HL_POSIX_ONLY
+	skip();		/* no extended attributes in POSIX */
+#endif
+	if (!file_with_acl(f->dirfd)) {
+		printf("SKIP %s: no ACLs or user xattrs here\n", __func__);
+		skip();
+	}
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(xattr_of(f->dirfd, "b", "system.posix_acl_access",
+	    got, sizeof(got)), (ssize_t)n);
+	assert_memory_equal(got, acl, n);
+	assert_int_equal(xattr_of(f->dirfd, "b", "user.hlink", got,
+	    sizeof(got)), -1);
+	assert_int_equal(sandbox_stat(f->dirfd, "b").st_mode,
+	    sandbox_stat(f->dirfd, "a").st_mode);
+}
+
+/*
+ * HL_COPY_XATTRS (a replica): every attribute, as cp -a; one this user
+ * may not set (security.*, for nobody) is left out, as cp -a does.
+ */
+static void
+test_copy__xattrs_of_a_replica(void **state)
+{
+	struct sandbox		*f = *state;
+	struct hl_copy_request	 req = request(f, "a", "b",
+				    HL_COPY_DATA | HL_COPY_XATTRS);
+	struct hl_copy_result	 res;
+	char			 got[64];
+	int			 fd, rc;
+
+#ifdef HL_POSIX_ONLY
+	skip();
+#endif
+	if (geteuid() != 0 || !file_with_acl(f->dirfd)) {
+		printf("SKIP %s: not root, or no ACLs or user xattrs\n",
+		    __func__);
+		skip();
+	}
+	fd = openat(f->dirfd, "a", O_RDONLY);
+	assert_int_equal(fsetxattr(fd, "security.hlink", "s", 1, 0), 0);
+	close(fd);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(xattr_of(f->dirfd, "b", "user.hlink", got,
+	    sizeof(got)), 1);
+	assert_int_equal(xattr_of(f->dirfd, "b", "security.hlink", got,
+	    sizeof(got)), 1);
+	assert_true(xattr_of(f->dirfd, "b", "system.posix_acl_access", got,
+	    sizeof(got)) > 0);
+	/* As nobody, into a directory of nobody's: security.* stays out. */
+	assert_int_equal(fchmodat(f->dirfd, "a", 0644, 0), 0);
+	/* seteuid() keeps root's groups: the file must not be in them. */
+	assert_int_equal(fchownat(f->dirfd, "a", 0, 12345, 0), 0);
+	assert_int_equal(mkdirat(f->dirfd, "w", 0777), 0);
+	assert_int_equal(fchmodat(f->dirfd, "w", 0777, 0), 0);
+	req.dstdirfd = openat(f->dirfd, "w", O_RDONLY | O_DIRECTORY);
+	assert_int_equal(seteuid(NOBODY), 0);
+	rc = hl_clone_or_copy(&req, &res);
+	assert_int_equal(seteuid(0), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(xattr_of(req.dstdirfd, "b", "user.hlink", got,
+	    sizeof(got)), 1);
+	assert_int_equal(xattr_of(req.dstdirfd, "b", "security.hlink", got,
+	    sizeof(got)), -1);
+	assert_true(xattr_of(req.dstdirfd, "b", "system.posix_acl_access",
+	    got, sizeof(got)) > 0);
+	close(req.dstdirfd);
+}
+
 static void
 test_dedupe__filesystem_cannot(void **state)
 {
@@ -795,6 +1094,15 @@ main(void)
 		T(test_copy__one_byte),
 		T(test_copy__larger_than_one_chunk),
 		T(test_copy__read_write_without_copy_file_range),
+		T(test_copy__no_write_permission_in_dst_dir),
+		T(test_copy__keeps_the_acl),
+		T(test_copy__xattrs_of_a_replica),
+		T(test_copy__no_copy_file_range_on_btrfs),
+		T(test_copy__no_copy_file_range_on_xfs),
+		T(test_copy__no_copy_file_range_on_an_unknown_filesystem),
+		T(test_copy__copy_file_range_where_it_copies),
+		T(test_copy__copy_file_range_refused_at_once_passes_to_read_write),
+		T(test_copy__failed_write_is_the_write_step),
 		T(test_copy__unnamed_until_whole),
 		T(test_copy__temporary_name_without_unnamed_files),
 		T(test_copy__temporary_name_without_proc),

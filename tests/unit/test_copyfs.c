@@ -157,7 +157,7 @@ static struct hl_copy_request
 request(const struct fsdir *d, const char *src, const char *dst, int flags)
 {
 	struct hl_copy_request	req = { d->dirfd, src, d->dirfd, dst, flags,
-				    NULL };
+				    NULL, NULL };
 
 	return req;
 }
@@ -246,6 +246,70 @@ test_copyfs__copy_has_the_same_bytes(void **state)
 	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
 }
 
+/*
+ * A copy has blocks of its own, none shared with SRC: copy_file_range()
+ * would clone here, as cp --reflink=never knows.  The copy of a clone
+ * neither shares its blocks.
+ */
+static void
+test_copyfs__copy_shares_no_block(void **state)
+{
+	struct fsdir		*d = need_dir(state, __func__);
+	struct hl_copy_request	 req = request(d, "a", "b", HL_COPY_DATA);
+	struct hl_copy_result	 res;
+	uint64_t		 total;
+
+	make_file(d->dirfd, "a", 8 << 20, 9);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(shared_bytes(d->dirfd, "b", &total), 0);
+	assert_int_equal(total, 8 << 20);
+	assert_int_equal(shared_bytes(d->dirfd, "a", &total), 0);
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
+	req = request(d, "a", "c", HL_COPY_CLONE);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	req = request(d, "c", "e", HL_COPY_DATA);
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(shared_bytes(d->dirfd, "e", &total), 0);
+	assert_int_equal(total, 8 << 20);
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "e"));
+}
+
+/*
+ * Btrfs clones, but not a file without copy-on-write (chattr +C): the
+ * clone says that of SRC rather than that the filesystem cannot, and
+ * passes to a copy.  (XFS has no such flag: skipped there.)
+ */
+static void
+test_copyfs__nocow_src_is_no_clone(void **state)
+{
+	struct fsdir		*d = need_dir(state, __func__);
+	struct hl_copy_request	 req = request(d, "a", "b", HL_COPY_CLONE);
+	struct hl_copy_result	 res;
+	int			 fd, flags = 0;
+
+	fd = openat(d->dirfd, "a", O_RDWR | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
+	    (flags |= FS_NOCOW_FL, ioctl(fd, FS_IOC_SETFLAGS, &flags)) < 0 ||
+	    ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
+	    !(flags & FS_NOCOW_FL)) {
+		close(fd);
+		printf("SKIP %s: no chattr +C here\n", __func__);
+		skip();
+	}
+	close(fd);
+	make_file(d->dirfd, "a", 1 << 20, 10);
+	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
+	assert_int_equal(res.cause, HL_COPY_CLONE_NOT_FILE);
+	assert_true(hl_copy_passes(res.cause));
+	req.flags |= HL_COPY_DATA;
+	assert_int_equal(hl_clone_or_copy(&req, &res), 0);
+	assert_int_equal(res.made, HL_MADE_COPY);
+	assert_int_equal(res.clone_cause, HL_COPY_CLONE_NOT_FILE);
+	assert_true(sandbox_same_bytes(d->dirfd, "a", "b"));
+}
+
 /* Two files written apart, 40 MiB: more than two dedupe chunks. */
 static void
 test_copyfs__dedupe_shares_blocks_and_keeps_the_inode(void **state)
@@ -327,7 +391,7 @@ test_copyfs__enospc_on_a_full_filesystem(void **state)
 	assert_int_equal(hl_clone_or_copy(&req, &res), -1);
 	assert_int_equal(res.cause, HL_COPY_ERRNO);
 	assert_int_equal(res.err, ENOSPC);
-	assert_int_equal(res.step, HL_STEP_COPY);
+	assert_int_equal(res.step, HL_STEP_WRITE);
 	assert_int_equal(res.clone_cause, HL_COPY_CLONE_XDEV);
 	fd = openat(req.dstdirfd, "b", O_RDONLY);
 	assert_int_equal(read(fd, buf, sizeof(buf)), 3);
@@ -350,6 +414,8 @@ main(void)
 		T(test_copyfs__clone_first_when_copy_is_allowed),
 		T(test_copyfs__clone_of_a_sparse_file_keeps_holes),
 		T(test_copyfs__copy_has_the_same_bytes),
+		T(test_copyfs__copy_shares_no_block),
+		T(test_copyfs__nocow_src_is_no_clone),
 		T(test_copyfs__dedupe_shares_blocks_and_keeps_the_inode),
 		T(test_copyfs__dedupe_refuses_different_contents),
 		T(test_copyfs__enospc_on_a_full_filesystem),

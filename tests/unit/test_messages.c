@@ -54,9 +54,10 @@ assert_message(const struct hl_request *req, const struct hl_outcome *out,
 {
 	char	buf[1024];
 
-	assert_int_equal(hl_format_why(req, out, buf, sizeof(buf)),
-	    strlen(why));
+	int	n = hl_format_why(req, out, buf, sizeof(buf));
+
 	assert_string_equal(buf, why);
+	assert_int_equal(n, strlen(why));
 	if (hint == NULL)
 		assert_null(hl_hint(out));
 	else
@@ -584,6 +585,49 @@ test_messages__fallback_symlink_reasons(void **state)
 	    "Permission denied; copy: 'a' is not a regular file", NULL);
 }
 
+/* A KIND's failure in DST's directory or filesystem names it. */
+static void
+test_messages__fallback_kinds_name_where(void **state)
+{
+	(void)state;
+	/* DST's directory, as the user named it, where it refused. */
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	add_tried(HL_KIND_COPY, HL_COPY_NO_WRITE, HL_STEP_CREATE_TEMP, EACCES);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; copy: no permission to write in "
+	    "directory 'd'", NULL);
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	add_tried(HL_KIND_COPY, HL_COPY_NO_SEARCH, HL_STEP_CREATE_TEMP, EACCES);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; copy: no permission to search "
+	    "directory 'd'", NULL);
+	failed(HL_CAUSE_CROSS_DEVICE, EXDEV);
+	set_field(outcome.where, "/");
+	set_field(outcome.where2, "/m");
+	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_CREATE_TEMP, EPERM);
+	assert_message(&request, &outcome, "'a' is on '/' and 'd/b' would be "
+	    "on '/m', another filesystem; copy: cannot create a file in "
+	    "directory 'd': Operation not permitted", NULL);
+	/* mqueue takes no write: the step, the filesystem, the error. */
+	failed(HL_CAUSE_NO_LINKS_FS, EPERM);
+	set_field(outcome.where, "/q");
+	set_field(outcome.fsdir, "/q");
+	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_WRITE, EINVAL);
+	assert_message(&request, &outcome, "the filesystem at '/q' does not "
+	    "support hard links; copy: cannot write to the filesystem at "
+	    "'/q': Invalid argument", NULL);
+	failed(HL_CAUSE_NO_LINKS_FS, EPERM);
+	set_field(outcome.where, "/q");
+	add_tried(HL_KIND_COPY, HL_COPY_ERRNO, HL_STEP_READ, EBADF);
+	assert_message(&request, &outcome, "the filesystem at '/q' does not "
+	    "support hard links; copy: cannot read 'a': Bad file descriptor",
+	    NULL);
+}
+
 int
 main(void)
 {
@@ -624,6 +668,7 @@ main(void)
 		cmocka_unit_test(test_messages__falls_back),
 		cmocka_unit_test(test_messages__fallback_kinds),
 		cmocka_unit_test(test_messages__fallback_symlink_reasons),
+		cmocka_unit_test(test_messages__fallback_kinds_name_where),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,7 @@
 struct wrap_arms	wrap_armed;
 struct wrap_counts	wrap_calls;
 void			(*wrap_copy_hook)(int);
+long			wrap_fstatfs_type;
 
 int	__real_linkat(int, const char *, int, const char *, int);
 int	__real_renameat(int, const char *, int, const char *);
@@ -64,6 +65,7 @@ wrap_reset(void)
 	wrap_armed = none;
 	wrap_calls = zero;
 	wrap_copy_hook = NULL;
+	wrap_fstatfs_type = 0;
 }
 
 /*
@@ -191,17 +193,27 @@ __wrap_geteuid(void)
 int
 __wrap_fstatfs(int fd, struct statfs *sf)
 {
+	int	rc;
+
 	if (injected(wrap_armed.fstatfs, "fstatfs") < 0)
 		return -1;
-	return __real_fstatfs(fd, sf);
+	rc = __real_fstatfs(fd, sf);
+	if (rc == 0 && wrap_fstatfs_type != 0)
+		sf->f_type = wrap_fstatfs_type;
+	return rc;
 }
 
 int
 __wrap_fstatfs64(int fd, struct statfs64 *sf)
 {
+	int	rc;
+
 	if (injected(wrap_armed.fstatfs, "fstatfs") < 0)
 		return -1;
-	return __real_fstatfs64(fd, sf);
+	rc = __real_fstatfs64(fd, sf);
+	if (rc == 0 && wrap_fstatfs_type != 0)
+		sf->f_type = wrap_fstatfs_type;
+	return rc;
 }
 
 ssize_t

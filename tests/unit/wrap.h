@@ -39,6 +39,12 @@ extern struct wrap_arms wrap_armed;
  */
 extern void	(*wrap_copy_hook)(int calls);
 
+/*
+ * Non-zero: every fstatfs() that succeeds reports this filesystem type,
+ * as if the file were on it.
+ */
+extern long	wrap_fstatfs_type;
+
 /* Disarms every wrapper. */
 void	wrap_reset(void);
 
