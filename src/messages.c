@@ -19,6 +19,7 @@
 #include "copy.h"
 #include "hardlink.h"
 #include "path.h"
+#include "sys.h"
 
 #define HINT_SYMLINK	"use -s to make a symbolic link instead"
 #define HINT_ATTRS	"see lsattr(1) and chattr(1)"
@@ -103,8 +104,9 @@ static const char *const kind_why[] = {
 	[HL_COPY_CLONE_XDEV] = "no clone across filesystems",
 	[HL_COPY_CLONE_NO_FS] = "the filesystem at $F cannot clone",
 	[HL_COPY_CLONE_NOT_BUILT] = "clones are not supported in this build",
-	[HL_COPY_CLONE_NOT_FILE] = "the filesystem at $F refuses to clone $S "
-	    "(a file without copy-on-write, chattr +C, has no clones)",
+	/* chattr +C: a Btrfs file without copy-on-write has no clones */
+	[HL_COPY_CLONE_NOT_FILE] =
+	    "the filesystem at $F refuses to clone $S (chattr +C)",
 	[HL_COPY_CHANGED] = "$S changed while it was copied",
 	[HL_COPY_EXISTS] = "$D already exists",
 	[HL_COPY_DST_IS_DIR] = "$D is a directory and cannot be replaced",
@@ -165,7 +167,7 @@ symlink_why(int err)
 {
 	const char	*why;
 
-	if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP)
+	if (err == EPERM || hl_not_supported(err))
 		return "the filesystem at $F does not support symbolic links";
 	if ((why = filesystem_why(err)) != NULL)
 		return why;
