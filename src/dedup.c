@@ -56,9 +56,11 @@ struct name {
 struct inode {
 	uint64_t	ino;
 	uint64_t	size;
+	uint64_t	blocks;		/* st_blocks: the space it takes */
 	int64_t		mtime;		/* ns */
 	int64_t		ctime;
 	uint32_t	nlink;
+	uint32_t	links;		/* nlink as the relinks leave it */
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;
@@ -251,11 +253,12 @@ add_inode(struct dedup *d, const struct stat *st)
 	n->ino = (uint64_t)st->st_ino;
 	n->dev = dev;
 	n->size = (uint64_t)st->st_size;
+	n->blocks = (uint64_t)st->st_blocks;
 	n->mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 +
 	    st->st_mtim.tv_nsec;
 	n->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 +
 	    st->st_ctim.tv_nsec;
-	n->nlink = (uint32_t)st->st_nlink;
+	n->nlink = n->links = (uint32_t)st->st_nlink;
 	n->mode = (uint32_t)st->st_mode;
 	n->uid = (uint32_t)st->st_uid;
 	n->gid = (uint32_t)st->st_gid;
@@ -1155,10 +1158,11 @@ account(struct relink *r, const uint32_t *set, size_t k)
 		n = &d->inodes[set[i]];
 		if (set[i] == r->kept || n->found > 0)
 			continue;
+		/* The space df sees: a sparse file frees less than its size. */
 		if (outside(n, r->found[i]) == 0)
-			d->st->freed += n->size;
+			d->st->freed += n->blocks * 512;
 		else
-			d->st->held += n->size;
+			d->st->held += n->blocks * 512;
 	}
 }
 
