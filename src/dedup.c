@@ -94,6 +94,9 @@ struct dedup {
 	uint32_t			*stack;		/* the walk's dirs */
 	size_t				 depth, capstack;
 	struct hl_pool			*pool;		/* while comparing */
+	struct stat			*rootdirs;	/* the ROOTs' that are */
+	size_t				 nrootdirs;
+	uint32_t			 lastfile;	/* file ROOTs' dir */
 	int				 err;		/* ENOMEM */
 };
 
@@ -343,6 +346,26 @@ push(struct dedup *d, uint32_t dir)
 		d->stack[d->depth++] = dir;
 }
 
+/* A mount point that is a ROOT of its own is entered: no notice. */
+static bool
+is_root_dir(const struct dedup *d, int dirfd, const char *name)
+{
+	struct stat	st;
+	size_t		i;
+	int		err = errno;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		errno = err;
+		return false;
+	}
+	for (i = 0; i < d->nrootdirs; i++)
+		if (d->rootdirs[i].st_dev == st.st_dev &&
+		    d->rootdirs[i].st_ino == st.st_ino)
+			return true;
+	errno = err;
+	return false;
+}
+
 /*
  * A directory reached twice (overlapping ROOTs, a bind mount) is walked
  * once; the second is skipped, and NONE stands for it on the stack.
@@ -355,8 +378,9 @@ enter(struct dedup *d, struct hl_walk *w, const char *name, dev_t rootdev)
 	uint32_t	dir;
 
 	if (hl_walk_enter(w, name, &rootdev) < 0) {
-		event(d, errno == EXDEV ? HL_DEDUP_OTHER_FS : HL_DEDUP_NO_DIR,
-		    hl_walk_path(w, name), errno);
+		if (errno != EXDEV || !is_root_dir(d, hl_walk_fd(w), name))
+			event(d, errno == EXDEV ? HL_DEDUP_OTHER_FS :
+			    HL_DEDUP_NO_DIR, hl_walk_path(w, name), errno);
 		return;
 	}
 	if (fstat(hl_walk_fd(w), &st) < 0) {
@@ -425,9 +449,40 @@ walk_root(struct dedup *d, const char *root)
 }
 
 /*
- * A ROOT that is a file: its directory is found (or added, as a ROOT of
- * its own) by device and inode, so that the same name given twice, or
- * also found by a walk, is seen to be one name.  A symlink is followed
+ * The directory of a file ROOT, spelled as that ROOT spells it: an entry
+ * of its own, out of the index, so that neither a walk nor another ROOT
+ * lends it their spelling (nor it lends them its).  The same spelling of
+ * the same directory as the file ROOT before (a glob's) is one entry.
+ */
+static uint32_t
+file_root_dir(struct dedup *d, const char *parent, const struct stat *st)
+{
+	uint16_t	 dev = dev_index(d, st->st_dev);
+	struct dir	*e;
+
+	if (d->lastfile != NONE) {
+		e = &d->dirs[d->lastfile];
+		if (e->dev == dev && e->ino == (uint64_t)st->st_ino &&
+		    strcmp(d->arena + e->name, parent) == 0)
+			return d->lastfile;
+	}
+	if (grow(&d->dirs, &d->capdirs, d->ndirs + 1, sizeof(*d->dirs)) < 0) {
+		d->err = ENOMEM;
+		return NONE;
+	}
+	e = &d->dirs[d->ndirs];
+	e->ino = (uint64_t)st->st_ino;
+	e->dev = dev;
+	e->parent = NONE;
+	e->name = keep_string(d, parent);
+	d->lastfile = (uint32_t)d->ndirs;
+	return (uint32_t)d->ndirs++;
+}
+
+/*
+ * A ROOT that is a file: the same name given twice, or also found by a
+ * walk, is seen to be one name by its directory's device and inode (see
+ * is_repeat()).  A symlink is followed
  * to the file it names: that file's name is the one to relink.
  */
 static void
@@ -436,7 +491,6 @@ file_root(struct dedup *d, const char *root)
 	char		 real[PATH_MAX], parent[PATH_MAX], base[PATH_MAX];
 	struct stat	 st, dst;
 	const char	*path = root, *name;
-	bool		 seen;
 	uint32_t	 dir;
 
 	if (fstatat(AT_FDCWD, root, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -457,7 +511,7 @@ file_root(struct dedup *d, const char *root)
 	}
 	if (strchr(path, '/') == NULL)
 		parent[0] = '\0';	/* shown as given: "f", not "./f" */
-	dir = add_dir(d, NONE, parent, &dst, &seen);
+	dir = file_root_dir(d, parent, &dst);
 	if (dir != NONE && S_ISREG(st.st_mode))
 		add_file(d, dir, name, &st, true);
 }
@@ -469,6 +523,14 @@ walk_all(struct dedup *d)
 	struct stat	st;
 	int		i;
 
+	if ((d->rootdirs = malloc(((size_t)d->req->nroots + 1) *
+	    sizeof(st))) == NULL) {
+		d->err = ENOMEM;
+		return;
+	}
+	for (i = 0; i < d->req->nroots; i++)
+		if (stat(d->req->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
+			d->rootdirs[d->nrootdirs++] = st;
 	for (i = 0; i < d->req->nroots && d->err == 0; i++)
 		if (stat(d->req->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
 			walk_root(d, d->req->roots[i]);
@@ -507,6 +569,14 @@ sort_names(struct dedup *d)
 	return 0;
 }
 
+/* Two entries of one directory: a file ROOT's has one of its own. */
+static bool
+same_dir(const struct dedup *d, uint32_t a, uint32_t b)
+{
+	return a == b || (d->dirs[a].dev == d->dirs[b].dev &&
+	    d->dirs[a].ino == d->dirs[b].ino);
+}
+
 /* A ROOT's name also found by a walk, or given before, is a repeat. */
 static bool
 is_repeat(const struct dedup *d, const struct inode *n, size_t j)
@@ -518,7 +588,7 @@ is_repeat(const struct dedup *d, const struct inode *n, size_t j)
 		return false;
 	for (k = n->first; k < n->first + n->found; k++) {
 		b = &d->names[k];
-		if (k != j && b->dir == a->dir &&
+		if (k != j && same_dir(d, a->dir, b->dir) &&
 		    (!(b->off & ROOT_NAME) || k < j) &&
 		    strcmp(name_of(d, a), name_of(d, b)) == 0)
 			return true;
@@ -1381,6 +1451,7 @@ free_all(struct dedup *d, struct work *wk)
 	free(d->byino.slots);
 	free(d->bydir.slots);
 	free(d->stack);
+	free(d->rootdirs);
 }
 
 int
@@ -1395,6 +1466,7 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	memset(&wk, 0, sizeof(wk));
 	d.req = req;
 	d.st = st;
+	d.lastfile = NONE;
 	wk.d = &d;
 	walk_all(&d);
 	free(d.bydir.slots);	/* the walk's: the relinks need them not */

@@ -718,7 +718,56 @@ test_dedup__clone_refused_on_tmpfs_and_ext4()
 	'
 }
 
+# Each path is its ROOT joined with the path below it, file ROOTs too:
+# no ROOT lends another its spelling of a directory they share.
+test_dedup__file_roots_are_spelled_as_given()
+{
+	mkdir -p o s/d
+	mkfile x q
+	mkfile y q
+	touch -d 2001-01-01 x
+	run_hlink --dedup -v --dry-run ./x y
+	expect_status 0
+	expect_stdout "would link 'y' => './x'"
+	run_hlink --dedup -v --dry-run y "$SB/x"
+	expect_status 0
+	expect_stdout "would link 'y' => '$SB/x'"
+	# a ROOT that is a symlink to a file names the file it resolves to
+	mkfile s/d/1 z
+	mkfile s/d/2 z
+	touch -d 2001-01-01 s/d/1
+	ln -s ../s/d/2 o/l
+	run_hlink --dedup -v --dry-run o/l s/d/1
+	expect_status 0
+	expect_stdout "would link '$(cd s/d && pwd -P)/2' => 's/d/1'"
+	run_hlink --dedup -v ./x y x ./y
+	expect_status 0
+	expect_stdout "'y' => './x'"
+	expect_same_inode x y
+}
 
+# A mount point given as a ROOT of its own is entered: no notice for it.
+test_dedup__a_mount_point_that_is_a_root_gets_no_notice()
+{
+	export -f dd_summary
+	in_ns '
+		mkdir -p r/m r/n
+		mkfile r/a same
+		mount_tmpfs r/m || skip "cannot mount a tmpfs"
+		mount_tmpfs r/n || skip "cannot mount a tmpfs"
+		mkfile r/m/b same
+		mkfile r/m/c same
+		run_hlink --dedup r r/m
+		expect_status 0
+		expect_same_inode r/m/b r/m/c
+		expect_not_same_inode r/a r/m/b
+		expect_stderr \
+		    "hlink: '\''r/n'\'': another filesystem is mounted there, not entered" \
+		    "$(dd_summary "1 name" "1 group" "3 files" \
+		    "$(stat -c %b r/m/b | awk "{ printf \"%.1f KiB\", \$1 / 2 }")" \
+		    "0 bytes")"
+	'
+}
 
 
 
