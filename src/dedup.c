@@ -984,6 +984,8 @@ struct relink {
 	size_t			 capfound;
 	uint32_t		*chain;		/* open_dir()'s */
 	size_t			 capchain;
+	long			*limits;	/* links, by device; 0: ask */
+	long			 limit;		/* the kept file's, or -1 */
 	struct hl_outcome	 out;
 };
 
@@ -1080,6 +1082,22 @@ open_dir(struct relink *r, uint32_t dir)
 	return fd;
 }
 
+/*
+ * --dry-run: the link limit of the kept file's filesystem, asked once
+ * per filesystem, so that the run foresees EMLINK as the real one meets
+ * it (the kept file's links counted in its inode's links).
+ */
+static long
+link_limit(struct relink *r, uint16_t dev)
+{
+	if (r->limits == NULL && (r->limits = calloc(r->d->ndevs + 1,
+	    sizeof(long))) == NULL)
+		return -1;
+	if (r->limits[dev] == 0)
+		r->limits[dev] = hl_link_limit(AT_FDCWD, r->kshown);
+	return r->limits[dev];
+}
+
 /* Makes inode i, by its name k, the kept file of the set. */
 static int
 keep(struct relink *r, uint32_t i, uint32_t k)
@@ -1091,6 +1109,8 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	r->aborted = true;
 	if (path_of(r->d, nm->dir, name_of(r->d, nm), r->kshown) < 0)
 		return -1;
+	if (r->d->req->dry_run)
+		r->limit = link_limit(r, r->d->inodes[i].dev);
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
 		r->kdir = NONE;
 		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
@@ -1166,7 +1186,12 @@ relink_name(struct relink *r, uint32_t k)
 			return;
 		}
 		n->touched = d->inodes[r->kept].touched = true;
+	} else if (r->limit > 0 && d->inodes[r->kept].links >= r->limit) {
+		keep(r, nm->inode, k);	/* as EMLINK would */
+		return;
 	}
+	d->inodes[r->kept].links++;
+	n->links--;
 	n->found--;
 	d->st->relinked++;
 	HL_COUNT(d->req->counters, relinked, 1);
@@ -1288,7 +1313,11 @@ not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
 		event(r->d, HL_DEDUP_NOT_SHARED, r->shown, res->err);
 }
 
-/* One inode of the set made to share the kept file's blocks. */
+/*
+ * One inode of the set made to share the kept file's blocks.  True when
+ * it was to share them, shared or refused: the set then counts as a
+ * group, as in a dry run (but not when the filesystem cannot at all).
+ */
 static bool
 share_one(struct relink *r, int keptfd, uint32_t inode)
 {
@@ -1308,7 +1337,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 		not_shared(r, fd, &res);
 		r->tried = true;
 		close(fd);
-		return false;
+		return !r->stop;
 	}
 	r->tried = true;
 	close(fd);
@@ -1348,7 +1377,6 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	struct dedup	*d = r->d;
 	size_t		 i, n = 0, j;
 	uint32_t	 best = set[0];
-	unsigned long long before = d->st->relinked;
 
 	for (i = 1; i < k; i++)
 		if (better(d, set[i], best))
@@ -1371,7 +1399,8 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	qsort(r->buf, n, sizeof(*r->buf), by_u64);
 	for (i = 0; i < n; i++)
 		relink_name(r, (uint32_t)r->buf[i]);
-	if (d->st->relinked > before)
+	/* Relinked or not: a dry run cannot foresee failures. */
+	if (n > 0)
 		d->st->groups++;
 	account(r, set, k);
 }
@@ -1434,6 +1463,7 @@ relink_all(struct dedup *d, const struct work *wk)
 	free(r->buf);
 	free(r->found);
 	free(r->chain);
+	free(r->limits);
 	free(r);
 }
 

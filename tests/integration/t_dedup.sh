@@ -769,7 +769,64 @@ test_dedup__a_mount_point_that_is_a_root_gets_no_notice()
 	'
 }
 
+# Groups: the sets with a name to relink, relinked or not, so that a
+# dry run and a run whose relinks all fail count the same.
+test_dedup__a_dry_run_and_a_failing_run_count_the_same_groups()
+{
+	need_nobody
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	touch -d 2001-01-01 r/a
+	chmod 755 r
+	run_hlink_nobody --dedup --dry-run --content-only r
+	expect_status 0
+	expect_stderr "hlink: 1 name would be relinked in 1 group of 2 files scanned; $(dd_space r/b) would be freed, 0 bytes would still be held by names outside the roots"
+	run_hlink_nobody --dedup --content-only r
+	expect_status 1
+	asserted
+	[ "$(tail -n 1 "$CAP/err")" = "$(dd_summary "0 names" "1 group" \
+	    "2 files" "0 bytes" "0 bytes")" ] ||
+	    fail "not the summary of 1 group" "$err"
+	expect_not_same_inode r/a r/b
+}
 
+# The dry run foresees where the kept file reaches the link limit, as the
+# real run meets EMLINK there: the same lines, the same summary.
+test_dedup__dry_run_foresees_the_link_limit()
+{
+	need_cmd mkfs.ext4
+	build_mklinks
+	ext4_image 64M
+	export -f dd_bytes dd_space
+	in_ns '
+		mkdir m && mount -o loop "$CAP/img" m || skip "cannot mount ext4"
+		mkdir m/r m/links
+		for f in a d1 d2 d3 d4; do mkfile m/r/$f same; done
+		touch -d 2001-01-01 m/r/a
+		"$CAP/mklinks" m/r/a m/links >/dev/null
+		# a now has 65000 names, the limit: two fewer leave room for 2
+		rm m/links/0 m/links/1
+		run_hlink --dedup --dry-run m/r
+		expect_status 0
+		cp "$CAP/out" dry.out
+		sed "s/would be relinked/relinked/; s/would be freed/freed/; s/would still be/still/" \
+		    "$CAP/err" >dry.err
+		run_hlink --dedup -v m/r
+		expect_status 0
+		sed "s/^/would link /" "$CAP/out" >real.out
+		asserted
+		cmp -s dry.out real.out ||
+		    fail "the dry run foresaw other links" "$(diff dry.out real.out || true)"
+		cmp -s dry.err "$CAP/err" ||
+		    fail "the dry run foresaw another summary" \
+		    "$(cat dry.err "$CAP/err")"
+		[ "$(grep -c "=> .m/r/a.$" real.out)" = 2 ] ||
+		    fail "not 2 names linked to m/r/a" "$(cat real.out)"
+		expect_nlink m/r/a 65000
+		umount m
+	'
+}
 
 
 # "freed" is the space the replaced files took (st_blocks), what df sees:
