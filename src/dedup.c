@@ -735,6 +735,7 @@ make_classes(struct dedup *d, struct work *wk)
 struct job {
 	struct work		*wk;
 	size_t			 start;		/* of its class in wk->order */
+	uint64_t		 done, total;	/* of the class, in bytes */
 	char			 path[PATH_BUF];
 	struct hl_fileeq_bufs	 bufs;
 };
@@ -832,6 +833,18 @@ job_failed(void *ctx, size_t i, int err)
 	    path != NULL ? path : "?", err);
 }
 
+/* The progress line moves as blocks are read, never past the class. */
+static void
+job_read(void *ctx, size_t n)
+{
+	struct job	*j = ctx;
+
+	if (n > j->total - j->done)
+		n = (size_t)(j->total - j->done);
+	j->done += n;
+	HL_COUNT(j->wk->d->req->counters, bytes_done, n);
+}
+
 static ssize_t
 job_attrs(void *ctx, size_t i, int fd, char **blob)
 {
@@ -857,6 +870,9 @@ run_class(void *ctx, void *worker, void *job)
 	memset(&fe, 0, sizeof(fe));
 	fe.n = wk->classes[c].n;
 	fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
+	j->done = 0;
+	j->total = (uint64_t)fe.n * (uint64_t)fe.size;
+	fe.read = wk->d->req->counters != NULL ? job_read : NULL;
 	fe.fd_budget = wk->fd_budget;
 	fe.open = job_open;
 	fe.failed = job_failed;
@@ -869,9 +885,8 @@ run_class(void *ctx, void *worker, void *job)
 		wk->err = ENOMEM;
 		hl_pool_unlock(wk->d->pool);
 	}
-	/* A class at a time: what the probe spared counts as compared too. */
-	HL_COUNT(wk->d->req->counters, bytes_done,
-	    (uint64_t)fe.n * (uint64_t)fe.size);
+	/* What the probe spared counts as compared too. */
+	HL_COUNT(wk->d->req->counters, bytes_done, j->total - j->done);
 }
 
 static void
@@ -1362,6 +1377,10 @@ share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
 
 	if ((keptfd = open_shared(r, best, r->kshown)) < 0)
 		return;
+	if (hl_data_inline(keptfd) == 1) {	/* no block to share */
+		close(keptfd);
+		return;
+	}
 	for (i = 0; i < k && !r->stop; i++)
 		if (set[i] != best && share_one(r, keptfd, set[i]))
 			any = true;

@@ -828,6 +828,35 @@ test_dedup__dry_run_foresees_the_link_limit()
 	'
 }
 
+# A small file whose bytes Btrfs keeps inline has no block to share: it
+# is left alone, counted nowhere, and no run claims to have shared it.
+test_dedup__clone_leaves_inline_files_alone()
+{
+	need_linux
+	need_cmd mkfs.btrfs
+	in_ns '
+		truncate -s 300M img || exit 1
+		mkfs.btrfs -q img >mkfs.log 2>&1 ||
+		    skip "mkfs.btrfs failed: $(tail -1 mkfs.log)"
+		mkdir -p b && mount -o loop img b || skip "cannot mount btrfs"
+		mkdir b/s
+		printf tiny >b/s/1
+		printf tiny >b/s/2
+		sync
+		filefrag -v b/s/1 | grep -q inline ||
+		    skip "btrfs did not keep the tiny file inline"
+		for i in 1 2; do
+			run_hlink --dedup --clone -v b/s
+			expect_status 0
+			expect_stdout
+			expect_stderr "hlink: 0 files now share blocks with their kept file in 0 groups of 2 files scanned; 0 bytes shared"
+		done
+		run_hlink --dedup --clone --dry-run b/s
+		expect_status 0
+		expect_stdout
+		umount b
+	'
+}
 
 # "freed" is the space the replaced files took (st_blocks), what df sees:
 # a sparse file frees far less than its size.
@@ -847,4 +876,21 @@ test_dedup__bytes_freed_are_blocks()
 	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "$freed" \
 	    "0 bytes")"
 	expect_same_inode r/a r/b
+}
+
+# The progress line moves while one class of files is compared, not only
+# when the class is done: reads slowed by a shim, two 4 MiB files.
+test_dedup__progress_moves_within_a_class()
+{
+	build_shim slow_pread
+	mkdir r
+	head -c 4M /dev/urandom >r/a
+	cp r/a r/b
+	run env HLINK_SHIM_SLEEP_MS=100 LD_PRELOAD="$PRELOAD" "$HLINK" \
+	    --dedup --progress r
+	expect_status 0
+	asserted
+	grep -qE '^hlink: 2 files walked, ([0-9.]+ KiB|[0-7]\.[0-9] MiB) of 8.0 MiB compared' \
+	    "$CAP/err" ||
+	    fail "no progress line shows part of the class compared" "$err"
 }
