@@ -894,3 +894,41 @@ test_dedup__progress_moves_within_a_class()
 	    "$CAP/err" ||
 	    fail "no progress line shows part of the class compared" "$err"
 }
+
+# The man page lists every usage error of --dedup, its synopsis every
+# option --dedup takes, and --help's -q says what -q does to --dedup.
+test_dedup__usage_errors_and_options_are_documented()
+{
+	need_cmd mandoc
+	local man=$TESTS_DIR/../../man/hlink.1 line re opt
+	[ -f "$man" ] || skip "no man page beside the tests"
+	mandoc -Tascii -O width=400 "$man" | col -b >"$CAP/man.txt"
+	mkdir r
+	for args in "--dedup" "--dedup -f r" "--clone r r2" \
+	    "--dedup --min-size=1X r" "--dedup --max-size=x r"; do
+		# shellcheck disable=SC2086
+		run_hlink $args
+		expect_status 2
+		line=$(head -n 1 "$CAP/err")
+		# a quoted word is the man page's placeholder
+		re=$(printf '%s\n' "$line" |
+		    sed -e 's/[].[*^$\\]/\\&/g' -e "s/'[^']*'/'[^']*'/g")
+		asserted
+		grep -q -- "$re" "$CAP/man.txt" ||
+		    fail "the man page lacks the usage error: $line"
+	done
+	awk '/^SYNOPSIS/ { s = 1 } /^DESCRIPTION/ { s = 0 } s' "$CAP/man.txt" |
+	    tr '\n' ' ' | grep -o 'hlink --dedup[^]]*\(][^h]*\)*' >"$CAP/syn" || true
+	for opt in --clone --progress --no-progress --content-only \
+	    --respect-time --min-size --max-size --dry-run; do
+		asserted
+		grep -q -- "$opt" "$CAP/syn" ||
+		    fail "the --dedup synopsis lacks $opt" "$(cat "$CAP/syn")"
+	done
+	run_hlink --help
+	expect_status 0
+	asserted
+	printf '%s\n' "$out" | grep -A1 -- '-q, --quiet' | grep -q -- '--dedup' ||
+	    fail "--help's -q says nothing of --dedup" \
+	    "$(printf '%s\n' "$out" | grep -A1 -- '-q, --quiet')"
+}
