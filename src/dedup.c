@@ -60,9 +60,11 @@ struct name {
 struct inode {
 	uint64_t	ino;
 	uint64_t	size;
+	uint64_t	blocks;		/* st_blocks: the space it takes */
 	int64_t		mtime;		/* ns */
 	int64_t		ctime;
 	uint32_t	nlink;
+	uint32_t	links;		/* nlink as the relinks leave it */
 	uint32_t	mode;
 	uint32_t	uid;
 	uint32_t	gid;
@@ -102,6 +104,9 @@ struct dedup {
 	size_t				 depth, capstack;
 	struct hl_pool			*pool;		/* while comparing */
 	size_t				 fds;		/* free at the start */
+	struct stat			*rootdirs;	/* the ROOTs' that are */
+	size_t				 nrootdirs;
+	uint32_t			 lastfile;	/* file ROOTs' dir */
 	int				 err;		/* ENOMEM */
 };
 
@@ -261,11 +266,12 @@ add_inode(struct dedup *d, const struct stat *st)
 	n->ino = (uint64_t)st->st_ino;
 	n->dev = dev;
 	n->size = (uint64_t)st->st_size;
+	n->blocks = (uint64_t)st->st_blocks;
 	n->mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 +
 	    st->st_mtim.tv_nsec;
 	n->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 +
 	    st->st_ctim.tv_nsec;
-	n->nlink = (uint32_t)st->st_nlink;
+	n->nlink = n->links = (uint32_t)st->st_nlink;
 	n->mode = (uint32_t)st->st_mode;
 	n->uid = (uint32_t)st->st_uid;
 	n->gid = (uint32_t)st->st_gid;
@@ -354,6 +360,26 @@ push(struct dedup *d, uint32_t dir)
 		d->stack[d->depth++] = dir;
 }
 
+/* A mount point that is a ROOT of its own is entered: no notice. */
+static bool
+is_root_dir(const struct dedup *d, int dirfd, const char *name)
+{
+	struct stat	st;
+	size_t		i;
+	int		err = errno;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		errno = err;
+		return false;
+	}
+	for (i = 0; i < d->nrootdirs; i++)
+		if (d->rootdirs[i].st_dev == st.st_dev &&
+		    d->rootdirs[i].st_ino == st.st_ino)
+			return true;
+	errno = err;
+	return false;
+}
+
 /*
  * A directory reached twice (overlapping ROOTs, a bind mount) is walked
  * once; the second is skipped, and NONE stands for it on the stack.
@@ -366,8 +392,9 @@ enter(struct dedup *d, struct hl_walk *w, const char *name, dev_t rootdev)
 	uint32_t	dir;
 
 	if (hl_walk_enter(w, name, &rootdev) < 0) {
-		event(d, errno == EXDEV ? HL_DEDUP_OTHER_FS : HL_DEDUP_NO_DIR,
-		    hl_walk_path(w, name), errno);
+		if (errno != EXDEV || !is_root_dir(d, hl_walk_fd(w), name))
+			event(d, errno == EXDEV ? HL_DEDUP_OTHER_FS :
+			    HL_DEDUP_NO_DIR, hl_walk_path(w, name), errno);
 		return;
 	}
 	if (fstat(hl_walk_fd(w), &st) < 0) {
@@ -439,9 +466,40 @@ walk_root(struct dedup *d, const char *root)
 }
 
 /*
- * A ROOT that is a file: its directory is found (or added, as a ROOT of
- * its own) by device and inode, so that the same name given twice, or
- * also found by a walk, is seen to be one name.  A symlink is followed
+ * The directory of a file ROOT, spelled as that ROOT spells it: an entry
+ * of its own, out of the index, so that neither a walk nor another ROOT
+ * lends it their spelling (nor it lends them its).  The same spelling of
+ * the same directory as the file ROOT before (a glob's) is one entry.
+ */
+static uint32_t
+file_root_dir(struct dedup *d, const char *parent, const struct stat *st)
+{
+	uint16_t	 dev = dev_index(d, st->st_dev);
+	struct dir	*e;
+
+	if (d->lastfile != NONE) {
+		e = &d->dirs[d->lastfile];
+		if (e->dev == dev && e->ino == (uint64_t)st->st_ino &&
+		    strcmp(d->arena + e->name, parent) == 0)
+			return d->lastfile;
+	}
+	if (grow(&d->dirs, &d->capdirs, d->ndirs + 1, sizeof(*d->dirs)) < 0) {
+		d->err = ENOMEM;
+		return NONE;
+	}
+	e = &d->dirs[d->ndirs];
+	e->ino = (uint64_t)st->st_ino;
+	e->dev = dev;
+	e->parent = NONE;
+	e->name = keep_string(d, parent);
+	d->lastfile = (uint32_t)d->ndirs;
+	return (uint32_t)d->ndirs++;
+}
+
+/*
+ * A ROOT that is a file: the same name given twice, or also found by a
+ * walk, is seen to be one name by its directory's device and inode (see
+ * is_repeat()).  A symlink is followed
  * to the file it names: that file's name is the one to relink.
  */
 static void
@@ -450,7 +508,6 @@ file_root(struct dedup *d, const char *root)
 	char		 real[PATH_MAX], parent[PATH_MAX], base[PATH_MAX];
 	struct stat	 st, dst;
 	const char	*path = root, *name;
-	bool		 seen;
 	uint32_t	 dir;
 
 	if (fstatat(AT_FDCWD, root, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -471,7 +528,7 @@ file_root(struct dedup *d, const char *root)
 	}
 	if (strchr(path, '/') == NULL)
 		parent[0] = '\0';	/* shown as given: "f", not "./f" */
-	dir = add_dir(d, NONE, parent, &dst, &seen);
+	dir = file_root_dir(d, parent, &dst);
 	if (dir != NONE && S_ISREG(st.st_mode))
 		add_file(d, dir, name, &st, true);
 }
@@ -483,6 +540,14 @@ walk_all(struct dedup *d)
 	struct stat	st;
 	int		i;
 
+	if ((d->rootdirs = malloc(((size_t)d->req->nroots + 1) *
+	    sizeof(st))) == NULL) {
+		d->err = ENOMEM;
+		return;
+	}
+	for (i = 0; i < d->req->nroots; i++)
+		if (stat(d->req->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
+			d->rootdirs[d->nrootdirs++] = st;
 	for (i = 0; i < d->req->nroots && d->err == 0; i++)
 		if (stat(d->req->roots[i], &st) == 0 && S_ISDIR(st.st_mode))
 			walk_root(d, d->req->roots[i]);
@@ -521,6 +586,14 @@ sort_names(struct dedup *d)
 	return 0;
 }
 
+/* Two entries of one directory: a file ROOT's has one of its own. */
+static bool
+same_dir(const struct dedup *d, uint32_t a, uint32_t b)
+{
+	return a == b || (d->dirs[a].dev == d->dirs[b].dev &&
+	    d->dirs[a].ino == d->dirs[b].ino);
+}
+
 /* A ROOT's name also found by a walk, or given before, is a repeat. */
 static bool
 is_repeat(const struct dedup *d, const struct inode *n, size_t j)
@@ -532,7 +605,7 @@ is_repeat(const struct dedup *d, const struct inode *n, size_t j)
 		return false;
 	for (k = n->first; k < n->first + n->found; k++) {
 		b = &d->names[k];
-		if (k != j && b->dir == a->dir &&
+		if (k != j && same_dir(d, a->dir, b->dir) &&
 		    (!(b->off & ROOT_NAME) || k < j) &&
 		    strcmp(name_of(d, a), name_of(d, b)) == 0)
 			return true;
@@ -797,6 +870,7 @@ reach(const struct dedup *d, struct chain *c, uint32_t base, int basefd,
 struct job {
 	struct work		*wk;
 	size_t			 start;		/* of its class in wk->order */
+	uint64_t		 done, total;	/* of the class, in bytes */
 	struct hl_pathbuf	 path;
 	struct chain		 chain;
 	struct hl_fileeq_bufs	 bufs;
@@ -928,6 +1002,18 @@ job_failed(void *ctx, size_t i, int err)
 	    path != NULL ? path : "?", err);
 }
 
+/* The progress line moves as blocks are read, never past the class. */
+static void
+job_read(void *ctx, size_t n)
+{
+	struct job	*j = ctx;
+
+	if (n > j->total - j->done)
+		n = (size_t)(j->total - j->done);
+	j->done += n;
+	HL_COUNT(j->wk->d->req->counters, bytes_done, n);
+}
+
 static ssize_t
 job_attrs(void *ctx, size_t i, int fd, char **blob)
 {
@@ -953,6 +1039,9 @@ run_class(void *ctx, void *worker, void *job)
 	memset(&fe, 0, sizeof(fe));
 	fe.n = wk->classes[c].n;
 	fe.size = (off_t)wk->d->inodes[wk->order[j->start]].size;
+	j->done = 0;
+	j->total = (uint64_t)fe.n * (uint64_t)fe.size;
+	fe.read = wk->d->req->counters != NULL ? job_read : NULL;
 	fe.fd_budget = wk->fd_budget;
 	fe.open = job_open;
 	fe.failed = job_failed;
@@ -965,9 +1054,8 @@ run_class(void *ctx, void *worker, void *job)
 		wk->err = ENOMEM;
 		hl_pool_unlock(wk->d->pool);
 	}
-	/* A class at a time: what the probe spared counts as compared too. */
-	HL_COUNT(wk->d->req->counters, bytes_done,
-	    (uint64_t)fe.n * (uint64_t)fe.size);
+	/* What the probe spared counts as compared too. */
+	HL_COUNT(wk->d->req->counters, bytes_done, j->total - j->done);
 }
 
 static void
@@ -1090,6 +1178,8 @@ struct relink {
 	uint32_t		*found;		/* of each inode of the set */
 	size_t			 capfound;
 	struct chain		 chain;		/* open_dir()'s */
+	long			*limits;	/* links, by device; 0: ask */
+	long			 limit;		/* the kept file's, or -1 */
 	struct hl_outcome	 out;
 };
 
@@ -1165,6 +1255,22 @@ open_dir(struct relink *r, uint32_t dir)
 	return r->dirfds[dir] >= 0 ? r->dirfds[dir] : open_new_dir(r, dir);
 }
 
+/*
+ * --dry-run: the link limit of the kept file's filesystem, asked once
+ * per filesystem, so that the run foresees EMLINK as the real one meets
+ * it (the kept file's links counted in its inode's links).
+ */
+static long
+link_limit(struct relink *r, uint16_t dev)
+{
+	if (r->limits == NULL && (r->limits = calloc(r->d->ndevs + 1,
+	    sizeof(long))) == NULL)
+		return -1;
+	if (r->limits[dev] == 0)
+		r->limits[dev] = hl_link_limit(AT_FDCWD, r->kshown.s);
+	return r->limits[dev];
+}
+
 /* Makes inode i, by its name k, the kept file of the set. */
 static int
 keep(struct relink *r, uint32_t i, uint32_t k)
@@ -1176,6 +1282,8 @@ keep(struct relink *r, uint32_t i, uint32_t k)
 	r->aborted = true;
 	if (path_of(r->d, nm->dir, name_of(r->d, nm), &r->kshown) < 0)
 		return -1;
+	if (r->d->req->dry_run)
+		r->limit = link_limit(r, r->d->inodes[i].dev);
 	if (!r->d->req->dry_run && r->kdir != nm->dir) {
 		r->kdir = NONE;
 		if ((r->kdirfd = open_dir(r, nm->dir)) < 0) {
@@ -1338,7 +1446,12 @@ relink_name(struct relink *r, uint32_t k)
 			return;
 		if (relink_one(r, &req, k) < 0)
 			return;
+	} else if (r->limit > 0 && d->inodes[r->kept].links >= r->limit) {
+		keep(r, nm->inode, k);	/* as EMLINK would */
+		return;
 	}
+	d->inodes[r->kept].links++;
+	n->links--;
 	n->found--;
 	d->st->relinked++;
 	HL_COUNT(d->req->counters, relinked, 1);
@@ -1400,10 +1513,11 @@ account(struct relink *r, const uint32_t *set, size_t k)
 		n = &d->inodes[set[i]];
 		if (set[i] == r->kept || n->found > 0)
 			continue;
+		/* The space df sees: a sparse file frees less than its size. */
 		if (outside(n, r->found[i]) == 0)
-			d->st->freed += n->size;
+			d->st->freed += n->blocks * 512;
 		else
-			d->st->held += n->size;
+			d->st->held += n->blocks * 512;
 	}
 }
 
@@ -1460,7 +1574,11 @@ not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
 		event(r->d, HL_DEDUP_NOT_SHARED, r->shown.s, res->err);
 }
 
-/* One inode of the set made to share the kept file's blocks. */
+/*
+ * One inode of the set made to share the kept file's blocks.  True when
+ * it was to share them, shared or refused: the set then counts as a
+ * group, as in a dry run (but not when the filesystem cannot at all).
+ */
 static bool
 share_one(struct relink *r, int keptfd, uint32_t inode)
 {
@@ -1480,7 +1598,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 		not_shared(r, fd, &res);
 		r->tried = true;
 		close(fd);
-		return false;
+		return !r->stop;
 	}
 	r->tried = true;
 	close(fd);
@@ -1505,6 +1623,10 @@ share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
 
 	if ((keptfd = open_shared(r, best, &r->kshown)) < 0)
 		return;
+	if (hl_data_inline(keptfd) == 1) {	/* no block to share */
+		close(keptfd);
+		return;
+	}
 	for (i = 0; i < k && !r->stop; i++)
 		if (set[i] != best && share_one(r, keptfd, set[i]))
 			any = true;
@@ -1520,7 +1642,6 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	struct dedup	*d = r->d;
 	size_t		 i, n = 0, j;
 	uint32_t	 best = set[0];
-	unsigned long long before = d->st->relinked;
 
 	for (i = 1; i < k; i++)
 		if (better(d, set[i], best))
@@ -1543,7 +1664,8 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 	qsort(r->buf, n, sizeof(*r->buf), by_u64);
 	for (i = 0; i < n; i++)
 		relink_name(r, (uint32_t)r->buf[i]);
-	if (d->st->relinked > before)
+	/* Relinked or not: a dry run cannot foresee failures. */
+	if (n > 0)
 		d->st->groups++;
 	account(r, set, k);
 }
@@ -1627,6 +1749,7 @@ relink_all(struct dedup *d, const struct work *wk)
 	free(r->chain.v);
 	free(r->kshown.s);
 	free(r->shown.s);
+	free(r->limits);
 	free(r);
 }
 
@@ -1644,6 +1767,7 @@ free_all(struct dedup *d, struct work *wk)
 	free(d->byino.slots);
 	free(d->bydir.slots);
 	free(d->stack);
+	free(d->rootdirs);
 }
 
 int
@@ -1658,6 +1782,7 @@ hl_dedup(const struct hl_dedup_request *req, struct hl_dedup_stats *st)
 	memset(&wk, 0, sizeof(wk));
 	d.req = req;
 	d.st = st;
+	d.lastfile = NONE;
 	wk.d = &d;
 	/* Said before anything is done: the walk needs them too. */
 	if ((d.fds = hl_fds_free()) < HL_DEDUP_MIN_FDS) {

@@ -69,7 +69,9 @@ struct hl_dedup_stats {
 	unsigned long long	relinked;	/* names (that would be) */
 						/* --clone: files sharing */
 	unsigned long long	groups;		/* sets of identical inodes */
-	unsigned long long	freed;		/* bytes; --clone: shared */
+						/* with a name to relink */
+	unsigned long long	freed;		/* bytes of st_blocks; */
+						/* --clone: bytes shared */
 	unsigned long long	held;		/* by names outside the ROOTs */
 	unsigned long long	failures;
 	int			err;		/* ENOMEM: stopped early */

@@ -194,8 +194,11 @@ read_block(struct cmp *s, struct member *m, unsigned char *buf, size_t n,
 {
 	ssize_t	r = read_at(m->fd, buf, n, off);
 
-	if (r == (ssize_t)n)
+	if (r == (ssize_t)n) {
+		if (s->c->read != NULL)
+			s->c->read(s->c->ctx, n);
 		return 0;
+	}
 	s->c->failed(s->c->ctx, m->i, r < 0 ? errno : 0);
 	m->rep = HL_FILEEQ_NONE;
 	return -1;

@@ -49,6 +49,8 @@ struct hl_fileeq {
 	size_t	*group;
 	/* The caller's buffers to use and keep, or NULL: its own. */
 	struct hl_fileeq_bufs *bufs;
+	/* When not NULL: n more bytes of the class read (progress). */
+	void	(*read)(void *ctx, size_t n);
 };
 
 /* Fills c->group.  Returns 0, or -1 when memory ran out. */

@@ -440,6 +440,47 @@ hl_same_blocks(int a, int b)
 	}
 }
 
+/*
+ * Btrfs keeps a small file's bytes inline, in its metadata: a dedupe of
+ * them copies and shares nothing, though the kernel says it succeeded.
+ */
+int
+hl_data_inline(int fd)
+{
+	union extents	x;
+	uint32_t	i;
+
+	if (map_from(fd, 0, &x) < 0)
+		return -1;
+	for (i = 0; i < x.map.fm_mapped_extents; i++)
+		if (x.map.fm_extents[i].fe_flags & (FIEMAP_EXTENT_DATA_INLINE |
+		    FIEMAP_EXTENT_DATA_TAIL | FIEMAP_EXTENT_NOT_ALIGNED))
+			return 1;
+	return 0;
+}
+
+/*
+ * glibc answers LINUX_LINK_MAX, 127, for a filesystem it does not know:
+ * tmpfs has no such limit, and Btrfs's is 65535.
+ */
+long
+hl_link_limit(int dirfd, const char *path)
+{
+	struct statfs	sf;
+	long		max;
+	int		fd;
+
+	fd = openat(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	max = fpathconf(fd, _PC_LINK_MAX);
+	if (max == 127 && fstatfs(fd, &sf) == 0)
+		max = ((unsigned long)sf.f_type & 0xffffffffUL) ==
+		    0x9123683eUL ? 65535 : -1;
+	close(fd);
+	return max;
+}
+
 /* The name of the filesystem fd is on, for a message; or NULL. */
 const char *
 hl_fs_name(int fd)
@@ -895,6 +936,19 @@ hl_fs_name(int fd)
 {
 	(void)fd;
 	return NULL;
+}
+
+int
+hl_data_inline(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+long
+hl_link_limit(int dirfd, const char *path)
+{
+	return hl_link_max(dirfd, path, false);
 }
 
 int

@@ -88,6 +88,15 @@ int	hl_takes_hard_links(int dirfd);
  */
 int	hl_same_blocks(int a, int b);
 
+/* 1 when fd's bytes are kept inline (FIEMAP), 0 not, -1 unknown. */
+int	hl_data_inline(int fd);
+
+/*
+ * The most links path's file may have, or -1 when not known (unlike
+ * hl_link_max(), never glibc's guess for a filesystem it does not know).
+ */
+long	hl_link_limit(int dirfd, const char *path);
+
 /* The name of the filesystem fd is on ("tmpfs"), or NULL: unknown. */
 const char	*hl_fs_name(int fd);
 

@@ -26,7 +26,7 @@ complete -c hlink -n __hlink_linking -s n -l no-dereference -d 'Treat a DST that
 complete -c hlink -n __hlink_linking -s T -l no-target-directory -d 'Treat DST as the link name, never as a directory'
 complete -c hlink -n __hlink_linking -s t -l target-directory -x -a '(__hlink_dirs)' -d 'Make the links in DIR'
 complete -c hlink -s v -l verbose -d 'Print each link made'
-complete -c hlink -n __hlink_linking -s q -l quiet -d 'Print no notice for a symbolic link fallback'
+complete -c hlink -n __hlink_linking -s q -l quiet -d 'Print no notices, nor the --dedup summary'
 complete -c hlink -n __hlink_linking -l dry-run -d 'Say what would be done, and change nothing'
 complete -c hlink -n __hlink_linking -s r -l recursive -d 'Replicate directory trees'
 complete -c hlink -n __hlink_linking -s j -l jobs -x -d 'With -r or --dedup, use N threads'

@@ -7,6 +7,22 @@ dd_summary()
 	    "$1" "$2" "$3" "$4" "$5"
 }
 
+# dd_bytes N: N bytes as the summary writes them (5 bytes, 4.0 KiB)
+dd_bytes()
+{
+	awk -v n="$1" 'BEGIN {
+		if (n < 1024) { printf "%d byte%s", n, n == 1 ? "" : "s"; exit }
+		split("KiB MiB GiB TiB PiB", u, " ")
+		for (i = 0; n >= 1024 && i < 5; i++) n /= 1024
+		printf "%.1f %s", n, u[i] }'
+}
+
+# dd_space FILE...: the space (st_blocks) the FILEs take, as dd_bytes
+dd_space()
+{
+	dd_bytes "$(stat -c %b -- "$@" | awk '{ s += $1 } END { print s * 512 }')"
+}
+
 # manifest DIR...: every path's type, inode, link count, times and content
 manifest()
 {
@@ -35,10 +51,12 @@ test_dedup__copies_become_links_and_a_second_run_does_nothing()
 	cp r/a/x r/b/y
 	mkfile r/b/z other
 	touch -d 2001-01-01 r/a/x
+	local freed
+	freed=$(dd_space r/b/y)
 	run_hlink --dedup -v r
 	expect_status 0
 	expect_stdout "'r/b/y' => 'r/a/x'"
-	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "6 bytes" \
+	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "$freed" \
 	    "0 bytes")"
 	expect_same_inode r/b/y r/a/x
 	expect_not_same_inode r/b/z r/a/x
@@ -146,11 +164,13 @@ test_dedup__kept_inode_has_a_name_outside_the_root()
 	mkfile r/a same
 	mkfile r/b same
 	ln r/b outside
+	local freed
+	freed=$(dd_space r/a)
 	run_hlink --dedup -v r
 	expect_status 0
 	expect_stdout "'r/a' => 'r/b'"
 	expect_linked outside r/a r/b
-	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "5 bytes" \
+	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "$freed" \
 	    "0 bytes")"
 }
 
@@ -162,12 +182,14 @@ test_dedup__held_by_names_outside()
 	ln r/a out1
 	ln r/a out2
 	ln r/b out3
+	local held
+	held=$(dd_space r/b)
 	run_hlink --dedup r
 	expect_status 0
 	expect_linked out1 r/a r/b
 	expect_nlink out3 1
 	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "0 bytes" \
-	    "5 bytes")"
+	    "$held")"
 }
 
 test_dedup__kept_inode_has_most_links_then_is_oldest()
@@ -290,6 +312,8 @@ test_dedup__overlapping_roots_count_a_name_once()
 	mkfile r/a same
 	mkfile r/s/b same
 	ln r/a r/s/c
+	local freed
+	freed=$(dd_space r/s/b)
 	run_hlink --dedup -v r r r/s r/s/b r/a
 	expect_status 0
 	asserted
@@ -297,7 +321,7 @@ test_dedup__overlapping_roots_count_a_name_once()
 	"'r/s/b' => 'r/a'" | "'r/s/b' => 'r/s/c'") ;;
 	*) fail "unexpected stdout" "$out" ;;
 	esac
-	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" \
+	expect_stderr "$(dd_summary "1 name" "1 group" "3 files" "$freed" \
 	    "0 bytes")"
 	expect_linked r/a r/s/b r/s/c
 	expect_nlink r/a 3
@@ -396,7 +420,7 @@ test_dedup__dry_run_changes_nothing()
 	cmp -s "$CAP/before" "$CAP/after" ||
 	    fail "--dry-run changed the tree" \
 	    "$(diff "$CAP/before" "$CAP/after")"
-	expect_stderr "hlink: 2 names would be relinked in 1 group of 3 files scanned; 10 bytes would be freed, 0 bytes would still be held by names outside the roots"
+	expect_stderr "hlink: 2 names would be relinked in 1 group of 3 files scanned; $(dd_space r/s/b r/c) would be freed, 0 bytes would still be held by names outside the roots"
 }
 
 test_dedup__unreadable_files_and_directories()
@@ -487,8 +511,9 @@ EOF
 	"$CAP/gen" || fail "the generator failed"
 	run_hlink --dedup r
 	expect_status 0
+	# every file is small: each frees the space of one
 	expect_stderr "$(dd_summary "10000 names" "10000 groups" "100000 files" \
-	    "$(awk 'BEGIN { s = 0; for (i = 8; i < 100000; i += 10) s += length(i "") + 1; printf "%.1f KiB", s / 1024 }')" \
+	    "$(dd_bytes $((10000 * $(stat -c %b r/d0/f8) * 512)))" \
 	    "0 bytes")"
 	expect_same_inode r/d0/f8 r/d0/f9
 	expect_same_inode r/d50/f8 r/d50/f9
@@ -569,7 +594,8 @@ test_dedup__a_file_changed_after_the_comparison_is_skipped()
 	held_dedup other
 	expect_status 1
 	expect_stderr "hlink: 'r/$other' changed since it was compared: skipped" \
-	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	    "$(dd_summary "1 name" "1 group" "3 files" "$(dd_space r/a)" \
+	    "0 bytes")"
 	expect_same_inode r/$first r/a
 	expect_not_same_inode r/$other r/a
 	expect_content r/$other "$(printf 'same\nmore')"
@@ -584,7 +610,8 @@ test_dedup__a_kept_file_changed_mid_set_stops_the_set()
 	held_dedup kept
 	expect_status 1
 	expect_stderr "hlink: 'r/a' changed since it was compared: skipped" \
-	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
+	    "$(dd_summary "1 name" "1 group" "3 files" "$(dd_space r/$first)" \
+	    "0 bytes")"
 	expect_same_inode r/$first r/a
 	expect_not_same_inode r/$other r/a
 	expect_content r/$other same
@@ -1043,4 +1070,219 @@ test_dedup__a_name_that_cannot_be_reopened_is_a_file()
 	    "$(dd_summary "1 name" "1 group" "3 files" "5 bytes" "0 bytes")"
 	expect_same_inode r/b r/a
 	expect_not_same_inode r/moved/f3 r/a
+}
+
+# Each path is its ROOT joined with the path below it, file ROOTs too:
+# no ROOT lends another its spelling of a directory they share.
+test_dedup__file_roots_are_spelled_as_given()
+{
+	mkdir -p o s/d
+	mkfile x q
+	mkfile y q
+	touch -d 2001-01-01 x
+	run_hlink --dedup -v --dry-run ./x y
+	expect_status 0
+	expect_stdout "would link 'y' => './x'"
+	run_hlink --dedup -v --dry-run y "$SB/x"
+	expect_status 0
+	expect_stdout "would link 'y' => '$SB/x'"
+	# a ROOT that is a symlink to a file names the file it resolves to
+	mkfile s/d/1 z
+	mkfile s/d/2 z
+	touch -d 2001-01-01 s/d/1
+	ln -s ../s/d/2 o/l
+	run_hlink --dedup -v --dry-run o/l s/d/1
+	expect_status 0
+	expect_stdout "would link '$(cd s/d && pwd -P)/2' => 's/d/1'"
+	run_hlink --dedup -v ./x y x ./y
+	expect_status 0
+	expect_stdout "'y' => './x'"
+	expect_same_inode x y
+}
+
+# A mount point given as a ROOT of its own is entered: no notice for it.
+test_dedup__a_mount_point_that_is_a_root_gets_no_notice()
+{
+	export -f dd_summary
+	in_ns '
+		mkdir -p r/m r/n
+		mkfile r/a same
+		mount_tmpfs r/m || skip "cannot mount a tmpfs"
+		mount_tmpfs r/n || skip "cannot mount a tmpfs"
+		mkfile r/m/b same
+		mkfile r/m/c same
+		run_hlink --dedup r r/m
+		expect_status 0
+		expect_same_inode r/m/b r/m/c
+		expect_not_same_inode r/a r/m/b
+		expect_stderr \
+		    "hlink: '\''r/n'\'': another filesystem is mounted there, not entered" \
+		    "$(dd_summary "1 name" "1 group" "3 files" \
+		    "$(stat -c %b r/m/b | awk "{ printf \"%.1f KiB\", \$1 / 2 }")" \
+		    "0 bytes")"
+	'
+}
+
+# Groups: the sets with a name to relink, relinked or not, so that a
+# dry run and a run whose relinks all fail count the same.
+test_dedup__a_dry_run_and_a_failing_run_count_the_same_groups()
+{
+	need_nobody
+	mkdir r
+	mkfile r/a same
+	mkfile r/b same
+	touch -d 2001-01-01 r/a
+	chmod 755 r
+	run_hlink_nobody --dedup --dry-run --content-only r
+	expect_status 0
+	expect_stderr "hlink: 1 name would be relinked in 1 group of 2 files scanned; $(dd_space r/b) would be freed, 0 bytes would still be held by names outside the roots"
+	run_hlink_nobody --dedup --content-only r
+	expect_status 1
+	asserted
+	[ "$(tail -n 1 "$CAP/err")" = "$(dd_summary "0 names" "1 group" \
+	    "2 files" "0 bytes" "0 bytes")" ] ||
+	    fail "not the summary of 1 group" "$err"
+	expect_not_same_inode r/a r/b
+}
+
+# The dry run foresees where the kept file reaches the link limit, as the
+# real run meets EMLINK there: the same lines, the same summary.
+test_dedup__dry_run_foresees_the_link_limit()
+{
+	need_cmd mkfs.ext4
+	build_mklinks
+	ext4_image 64M
+	export -f dd_bytes dd_space
+	in_ns '
+		mkdir m && mount -o loop "$CAP/img" m || skip "cannot mount ext4"
+		mkdir m/r m/links
+		for f in a d1 d2 d3 d4; do mkfile m/r/$f same; done
+		touch -d 2001-01-01 m/r/a
+		"$CAP/mklinks" m/r/a m/links >/dev/null
+		# a now has 65000 names, the limit: two fewer leave room for 2
+		rm m/links/0 m/links/1
+		run_hlink --dedup --dry-run m/r
+		expect_status 0
+		cp "$CAP/out" dry.out
+		sed "s/would be relinked/relinked/; s/would be freed/freed/; s/would still be/still/" \
+		    "$CAP/err" >dry.err
+		run_hlink --dedup -v m/r
+		expect_status 0
+		sed "s/^/would link /" "$CAP/out" >real.out
+		asserted
+		cmp -s dry.out real.out ||
+		    fail "the dry run foresaw other links" "$(diff dry.out real.out || true)"
+		cmp -s dry.err "$CAP/err" ||
+		    fail "the dry run foresaw another summary" \
+		    "$(cat dry.err "$CAP/err")"
+		[ "$(grep -c "=> .m/r/a.$" real.out)" = 2 ] ||
+		    fail "not 2 names linked to m/r/a" "$(cat real.out)"
+		expect_nlink m/r/a 65000
+		umount m
+	'
+}
+
+# A small file whose bytes Btrfs keeps inline has no block to share: it
+# is left alone, counted nowhere, and no run claims to have shared it.
+test_dedup__clone_leaves_inline_files_alone()
+{
+	need_linux
+	need_cmd mkfs.btrfs
+	in_ns '
+		truncate -s 300M img || exit 1
+		mkfs.btrfs -q img >mkfs.log 2>&1 ||
+		    skip "mkfs.btrfs failed: $(tail -1 mkfs.log)"
+		mkdir -p b && mount -o loop img b || skip "cannot mount btrfs"
+		mkdir b/s
+		printf tiny >b/s/1
+		printf tiny >b/s/2
+		sync
+		filefrag -v b/s/1 | grep -q inline ||
+		    skip "btrfs did not keep the tiny file inline"
+		for i in 1 2; do
+			run_hlink --dedup --clone -v b/s
+			expect_status 0
+			expect_stdout
+			expect_stderr "hlink: 0 files now share blocks with their kept file in 0 groups of 2 files scanned; 0 bytes shared"
+		done
+		run_hlink --dedup --clone --dry-run b/s
+		expect_status 0
+		expect_stdout
+		umount b
+	'
+}
+
+# "freed" is the space the replaced files took (st_blocks), what df sees:
+# a sparse file frees far less than its size.
+test_dedup__bytes_freed_are_blocks()
+{
+	mkdir r
+	truncate -s 1M r/a
+	printf x | dd of=r/a bs=1 seek=1000 conv=notrunc status=none
+	cp --sparse=always r/a r/b
+	touch -d 2001-01-01 r/a
+	local freed
+	freed=$(dd_space r/b)
+	asserted
+	[ "$freed" != "1.0 MiB" ] || skip "the filesystem here keeps no holes"
+	run_hlink --dedup r
+	expect_status 0
+	expect_stderr "$(dd_summary "1 name" "1 group" "2 files" "$freed" \
+	    "0 bytes")"
+	expect_same_inode r/a r/b
+}
+
+# The progress line moves while one class of files is compared, not only
+# when the class is done: reads slowed by a shim, two 4 MiB files.
+test_dedup__progress_moves_within_a_class()
+{
+	build_shim slow_pread
+	mkdir r
+	head -c 4M /dev/urandom >r/a
+	cp r/a r/b
+	run env HLINK_SHIM_SLEEP_MS=100 LD_PRELOAD="$PRELOAD" "$HLINK" \
+	    --dedup --progress r
+	expect_status 0
+	asserted
+	grep -qE '^hlink: 2 files walked, ([0-9.]+ KiB|[0-7]\.[0-9] MiB) of 8.0 MiB compared' \
+	    "$CAP/err" ||
+	    fail "no progress line shows part of the class compared" "$err"
+}
+
+# The man page lists every usage error of --dedup, its synopsis every
+# option --dedup takes, and --help's -q says what -q does to --dedup.
+test_dedup__usage_errors_and_options_are_documented()
+{
+	need_cmd mandoc
+	local man=$TESTS_DIR/../../man/hlink.1 line re opt
+	[ -f "$man" ] || skip "no man page beside the tests"
+	mandoc -Tascii -O width=400 "$man" | col -b >"$CAP/man.txt"
+	mkdir r
+	for args in "--dedup" "--dedup -f r" "--clone r r2" \
+	    "--dedup --min-size=1X r" "--dedup --max-size=x r"; do
+		# shellcheck disable=SC2086
+		run_hlink $args
+		expect_status 2
+		line=$(head -n 1 "$CAP/err")
+		# a quoted word is the man page's placeholder
+		re=$(printf '%s\n' "$line" |
+		    sed -e 's/[].[*^$\\]/\\&/g' -e "s/'[^']*'/'[^']*'/g")
+		asserted
+		grep -q -- "$re" "$CAP/man.txt" ||
+		    fail "the man page lacks the usage error: $line"
+	done
+	awk '/^SYNOPSIS/ { s = 1 } /^DESCRIPTION/ { s = 0 } s' "$CAP/man.txt" |
+	    tr '\n' ' ' | grep -o 'hlink --dedup[^]]*\(][^h]*\)*' >"$CAP/syn" || true
+	for opt in --clone --progress --no-progress --content-only \
+	    --respect-time --min-size --max-size --dry-run; do
+		asserted
+		grep -q -- "$opt" "$CAP/syn" ||
+		    fail "the --dedup synopsis lacks $opt" "$(cat "$CAP/syn")"
+	done
+	run_hlink --help
+	expect_status 0
+	asserted
+	printf '%s\n' "$out" | grep -A1 -- '-q, --quiet' | grep -q -- '--dedup' ||
+	    fail "--help's -q says nothing of --dedup" \
+	    "$(printf '%s\n' "$out" | grep -A1 -- '-q, --quiet')"
 }

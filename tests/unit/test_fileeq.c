@@ -30,6 +30,7 @@ struct class {
 	size_t		 attr_calls;
 	const char	*attr[MAX_FILES];
 	size_t		 group[MAX_FILES];
+	unsigned long long bytes;	/* told by the read callback */
 };
 
 static int
@@ -108,7 +109,7 @@ run(struct class *c, size_t budget, bool attrs)
 {
 	struct hl_fileeq	fe = { c->n, c->size, budget, cls_open,
 				    cls_failed, attrs ? cls_attrs : NULL, c,
-				    c->group, NULL };
+				    c->group, NULL, NULL };
 
 	c->failures = c->attr_calls = 0;
 	assert_int_equal(hl_fileeq(&fe), 0);
@@ -335,6 +336,43 @@ test_fileeq__each_byte_read_once(void **state)
 }
 
 static void
+cls_read(void *ctx, size_t n)
+{
+	((struct class *)ctx)->bytes += n;
+}
+
+/*
+ * The read callback hears of each block as it is read (the progress line
+ * moves within a class): two identical files, every byte of both once.
+ */
+static void
+test_fileeq__read_callback_counts_each_block(void **state)
+{
+	struct class		c;
+	struct hl_fileeq	fe;
+	size_t			i;
+
+	(void)state;
+	setup_class(&c, 1000000, 2);
+	for (i = 0; i < 2; i++)
+		make_file(&c, i, 3, -1);
+	memset(&fe, 0, sizeof(fe));
+	fe.n = c.n;
+	fe.size = c.size;
+	fe.fd_budget = 64;
+	fe.open = cls_open;
+	fe.failed = cls_failed;
+	fe.ctx = &c;
+	fe.group = c.group;
+	fe.read = cls_read;
+	c.bytes = 0;
+	assert_int_equal(hl_fileeq(&fe), 0);
+	assert_int_equal(c.group[1], 0);
+	assert_true(c.bytes == 2 * 1000000ULL);
+	sandbox_remove(&c.sb);
+}
+
+static void
 test_fileeq__missing_and_short_files(void **state)
 {
 	struct class	c;
@@ -377,6 +415,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fileeq__small_files_split_by_content),
 		cmocka_unit_test(test_fileeq__large_files_differing_in_one_byte),
+		cmocka_unit_test(test_fileeq__read_callback_counts_each_block),
 		cmocka_unit_test(test_fileeq__many_buckets_in_one_round),
 		cmocka_unit_test(test_fileeq__fd_budget_fallback),
 		cmocka_unit_test(test_fileeq__wider_than_the_budget),
