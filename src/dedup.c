@@ -60,7 +60,6 @@ struct name {
 struct inode {
 	uint64_t	ino;
 	uint64_t	size;
-	uint64_t	blocks;		/* st_blocks: the space it takes */
 	int64_t		mtime;		/* ns */
 	int64_t		ctime;
 	uint32_t	nlink;
@@ -266,7 +265,6 @@ add_inode(struct dedup *d, const struct stat *st)
 	n->ino = (uint64_t)st->st_ino;
 	n->dev = dev;
 	n->size = (uint64_t)st->st_size;
-	n->blocks = (uint64_t)st->st_blocks;
 	n->mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 +
 	    st->st_mtim.tv_nsec;
 	n->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 +
@@ -1513,11 +1511,11 @@ account(struct relink *r, const uint32_t *set, size_t k)
 		n = &d->inodes[set[i]];
 		if (set[i] == r->kept || n->found > 0)
 			continue;
-		/* The space df sees: a sparse file frees less than its size. */
+		/* Sizes, as util-linux hardlink, jdupes and rdfind count. */
 		if (outside(n, r->found[i]) == 0)
-			d->st->freed += n->blocks * 512;
+			d->st->freed += n->size;
 		else
-			d->st->held += n->blocks * 512;
+			d->st->held += n->size;
 	}
 }
 
@@ -1576,8 +1574,7 @@ not_shared(struct relink *r, int fd, const struct hl_copy_result *res)
 
 /*
  * One inode of the set made to share the kept file's blocks.  True when
- * it was to share them, shared or refused: the set then counts as a
- * group, as in a dry run (but not when the filesystem cannot at all).
+ * it now shares them (or, dry, would): the set then counts as a group.
  */
 static bool
 share_one(struct relink *r, int keptfd, uint32_t inode)
@@ -1598,7 +1595,7 @@ share_one(struct relink *r, int keptfd, uint32_t inode)
 		not_shared(r, fd, &res);
 		r->tried = true;
 		close(fd);
-		return !r->stop;
+		return false;
 	}
 	r->tried = true;
 	close(fd);
@@ -1639,9 +1636,10 @@ share_set(struct relink *r, const uint32_t *set, size_t k, uint32_t best)
 static void
 relink_set(struct relink *r, const uint32_t *set, size_t k)
 {
-	struct dedup	*d = r->d;
-	size_t		 i, n = 0, j;
-	uint32_t	 best = set[0];
+	struct dedup		*d = r->d;
+	size_t			 i, n = 0, j;
+	uint32_t		 best = set[0];
+	unsigned long long	 before;
 
 	for (i = 1; i < k; i++)
 		if (better(d, set[i], best))
@@ -1662,10 +1660,11 @@ relink_set(struct relink *r, const uint32_t *set, size_t k)
 			    j].dir << 32 | (d->inodes[set[i]].first + j);
 	}
 	qsort(r->buf, n, sizeof(*r->buf), by_u64);
+	before = d->st->relinked;
 	for (i = 0; i < n; i++)
 		relink_name(r, (uint32_t)r->buf[i]);
-	/* Relinked or not: a dry run cannot foresee failures. */
-	if (n > 0)
+	/* A group is a set with a name relinked (or, dry, to relink). */
+	if (d->st->relinked > before)
 		d->st->groups++;
 	account(r, set, k);
 }
