@@ -461,7 +461,8 @@ hl_data_inline(int fd)
 
 /*
  * glibc answers LINUX_LINK_MAX, 127, for a filesystem it does not know:
- * tmpfs has no such limit, and Btrfs's is 65535.
+ * tmpfs has no such limit, and Btrfs's is 65535.  musl answers
+ * _POSIX_LINK_MAX, 8, for every filesystem: no limit is known there.
  */
 long
 hl_link_limit(int dirfd, const char *path)
@@ -478,7 +479,7 @@ hl_link_limit(int dirfd, const char *path)
 		max = ((unsigned long)sf.f_type & 0xffffffffUL) ==
 		    0x9123683eUL ? 65535 : -1;
 	close(fd);
-	return max;
+	return max > _POSIX_LINK_MAX ? max : -1;
 }
 
 /* The name of the filesystem fd is on, for a message; or NULL. */
