@@ -549,3 +549,33 @@ ext4_image()
 	    mkfs.ext4 -q -F "$CAP/img" >/dev/null 2>&1 ||
 	    skip "mkfs.ext4 failed"
 }
+
+# run_limited N ARG...: hlink ARG... under ulimit -n N, with only stdin,
+# stdout and stderr open
+run_limited()
+{
+	local n=$1
+	shift
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	run bash -c 'ulimit -n "$0" || exit 99
+		for fd in /proc/$$/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -le 2 ] || eval "exec $fd>&-"
+		done
+		exec "$@"' "$n" "$HLINK" "$@"
+}
+
+# full_ext4 (inside in_ns, after ext4_image and build_mklinks): the image
+# mounted on e, and e/f at its link limit, its other names in e/d; n set
+# to its link count
+full_ext4()
+{
+	mkdir e
+	mount -o loop "$CAP/img" e 2>/dev/null ||
+	    skip "cannot mount an ext4 image (no loop device?)"
+	mkfile e/f
+	mkdir e/d
+	"$CAP/mklinks" e/f e/d >/dev/null ||
+	    skip "link(2) did not stop at EMLINK"
+	n=$(nlink e/f)
+}

@@ -910,21 +910,6 @@ test_dedup__a_temporary_name_left_behind_is_named()
 
 # --- descriptors and depth ---------------------------------------------------
 
-# dd_limited N ARG...: hlink ARG... under ulimit -n N, with only stdin,
-# stdout and stderr open
-dd_limited()
-{
-	local n=$1
-	shift
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	run bash -c 'ulimit -n "$0" || exit 99
-		for fd in /proc/$$/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -le 2 ] || eval "exec $fd>&-"
-		done
-		exec "$@"' "$n" "$HLINK" "$@"
-}
-
 # dd_inodes DIR NAME: how many inodes the files called NAME below DIR
 # have (find walks trees deeper than PATH_MAX; a shell cannot)
 dd_inodes()
@@ -952,7 +937,7 @@ test_dedup__few_descriptors_and_a_tree_deeper_than_them()
 			cp -a t r
 			manifest r >"$CAP/before"
 			# shellcheck disable=SC2086 # $j is two words
-			dd_limited $n --dedup $j r
+			run_limited $n --dedup $j r
 			if [ "$status" = 0 ]; then
 				expect_stderr "$(dd_summary "4 names" "2 groups" \
 				    "6 files" "21 bytes" "0 bytes")"
@@ -986,7 +971,7 @@ test_dedup__a_tree_deeper_than_the_fd_limit()
 		printf '%s\n' $((i % 3)) >"$p/x"
 		p=$p/d
 	done
-	dd_limited 1024 --dedup r
+	run_limited 1024 --dedup r
 	expect_stderr "$(dd_summary "1498 names" "3 groups" "1501 files" \
 	    "2.9 KiB" "0 bytes")"
 	asserted
@@ -1012,7 +997,7 @@ test_dedup__paths_longer_than_path_max()
 		mkfile x same
 		touch -d 2001-01-01 x
 	) || skip "cannot make a tree 3,000 levels deep"
-	dd_limited 16 --dedup r
+	run_limited 16 --dedup r
 	expect_stderr "$(dd_summary "10 names" "3 groups" "13 files" \
 	    "62 bytes" "0 bytes")"
 	asserted

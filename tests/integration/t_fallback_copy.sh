@@ -392,14 +392,7 @@ test_fallback_copy__emlink_makes_a_copy()
 	ext4_image
 	build_mklinks
 	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		mkfile e/f
-		mkdir e/d
-		"$CAP/mklinks" e/f e/d >/dev/null ||
-		    skip "link(2) did not stop at EMLINK"
-		n=$(nlink e/f)
+		full_ext4
 		[ "$n" -gt 1000 ] || skip "no link limit reached on ext4"
 		run_hlink --fallback=clone,copy e/f e/x
 		expect_status 0
@@ -1258,14 +1251,7 @@ test_fallback_copy__dry_run_foresees_emlink()
 	ext4_image
 	build_mklinks
 	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		mkfile e/f
-		mkdir e/d
-		"$CAP/mklinks" e/f e/d >/dev/null ||
-		    skip "link(2) did not stop at EMLINK"
-		n=$(nlink e/f)
+		full_ext4
 		[ "$n" -gt 1000 ] || skip "no link limit reached on ext4"
 		snap_save e
 		run_hlink --dry-run --fallback=copy e/f e/x

@@ -228,14 +228,7 @@ test_privileged__emlink()
 	ext4_image
 	build_mklinks
 	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		mkfile e/f
-		mkdir e/d
-		"$CAP/mklinks" e/f e/d >/dev/null ||
-		    skip "link(2) did not stop at EMLINK"
-		n=$(nlink e/f)
+		full_ext4
 		max=$(getconf LINK_MAX e/f)
 		[ "$n" = "$max" ] || fail "getconf LINK_MAX says $max, $n links made"
 		why="'\''e/f'\'' already has $n links, the maximum ($max) for its filesystem"
@@ -262,15 +255,8 @@ test_privileged__emlink_f_keeps_dst()
 	ext4_image
 	build_mklinks
 	in_ns '
-		mkdir e
-		mount -o loop "$CAP/img" e 2>/dev/null ||
-		    skip "cannot mount an ext4 image (no loop device?)"
-		mkfile e/f
+		full_ext4
 		mkfile e/b old
-		mkdir e/d
-		"$CAP/mklinks" e/f e/d >/dev/null ||
-		    skip "link(2) did not stop at EMLINK"
-		n=$(nlink e/f)
 		max=$(getconf LINK_MAX e/f)
 		snap_save_loose e
 		run_hlink -f e/f e/b

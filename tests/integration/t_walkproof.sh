@@ -147,21 +147,6 @@ test_walkproof__dstdir_parent_swapped_for_a_symlink()
 	expect_same_inode src/f p.orig/new/f
 }
 
-# run_limited N ARG...: hlink ARG... under ulimit -n N, with only stdin,
-# stdout and stderr open
-run_limited()
-{
-	local n=$1
-	shift
-	# shellcheck disable=SC2016 # expanded by the inner shell
-	run bash -c 'ulimit -n "$0" || exit 99
-		for fd in /proc/$$/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -le 2 ] || eval "exec $fd>&-"
-		done
-		exec "$@"' "$n" "$HLINK" "$@"
-}
-
 # -r at ulimit -n 4 to 8 (below 4 the dynamic loader itself fails): a
 # complete replica, or, where the descriptors are too few, one line
 # saying so and nothing made.  At 7 and up the job fits.
