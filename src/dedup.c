@@ -1265,7 +1265,7 @@ link_limit(struct relink *r, uint16_t dev)
 	    sizeof(long))) == NULL)
 		return -1;
 	if (r->limits[dev] == 0)
-		r->limits[dev] = hl_link_limit(AT_FDCWD, r->kshown.s);
+		r->limits[dev] = hl_link_limit(AT_FDCWD, r->kshown.s, false);
 	return r->limits[dev];
 }
 

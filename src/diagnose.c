@@ -519,33 +519,6 @@ hl_diagnose_link(const struct hl_request *req, int err,
 	}
 }
 
-/*
- * Where pathconf() gives the link limit the kernel enforces: glibc's is
- * the filesystem type's for these and 127 for any other (tmpfs has no
- * limit), musl's is 8 everywhere.  -1 when the limit is not known.
- */
-static long
-enforced_link_max(const struct hl_request *req)
-{
-	static const char *const exact[] = { "ext2/ext3/ext4", "xfs", "btrfs" };
-	char		 parent[PATH_MAX];
-	const char	*fs;
-	long		 max = -1;
-	size_t		 i;
-	int		 dirfd;
-
-	hl_parent(req->src, parent, sizeof(parent));
-	if ((dirfd = hl_open_dir(req->srcdirfd, parent, true)) < 0)
-		return -1;
-	fs = hl_fs_name(dirfd);
-	for (i = 0; fs != NULL && i < sizeof(exact) / sizeof(exact[0]); i++)
-		if (strcmp(fs, exact[i]) == 0)
-			max = hl_link_max(req->srcdirfd, req->src,
-			    req->flags & HL_FOLLOW);
-	close(dirfd);
-	return max > _POSIX_LINK_MAX ? max : -1;
-}
-
 int
 hl_foreseen_error(const struct hl_request *req, const struct stat *st)
 {
@@ -556,7 +529,7 @@ hl_foreseen_error(const struct hl_request *req, const struct stat *st)
 	/* A limit is believed only above this: no lookups below it. */
 	if (st->st_nlink <= _POSIX_LINK_MAX)
 		return 0;
-	max = enforced_link_max(req);
+	max = hl_link_limit(req->srcdirfd, req->src, req->flags & HL_FOLLOW);
 	return max > 0 && st->st_nlink >= (nlink_t)max ? EMLINK : 0;
 }
 

@@ -465,13 +465,13 @@ hl_data_inline(int fd)
  * _POSIX_LINK_MAX, 8, for every filesystem: no limit is known there.
  */
 long
-hl_link_limit(int dirfd, const char *path)
+hl_link_limit(int dirfd, const char *path, bool follow)
 {
 	struct statfs	sf;
 	long		max;
 	int		fd;
 
-	fd = openat(dirfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dirfd, path, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW));
 	if (fd < 0)
 		return -1;
 	max = fpathconf(fd, _PC_LINK_MAX);
@@ -947,9 +947,12 @@ hl_data_inline(int fd)
 }
 
 long
-hl_link_limit(int dirfd, const char *path)
+hl_link_limit(int dirfd, const char *path, bool follow)
 {
-	return hl_link_max(dirfd, path, false);
+	long	max = hl_link_max(dirfd, path, follow);
+
+	/* _POSIX_LINK_MAX is the least a system may say, not a limit seen. */
+	return max > _POSIX_LINK_MAX ? max : -1;
 }
 
 int

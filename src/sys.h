@@ -95,7 +95,7 @@ int	hl_data_inline(int fd);
  * The most links path's file may have, or -1 when not known (unlike
  * hl_link_max(), never glibc's guess for a filesystem it does not know).
  */
-long	hl_link_limit(int dirfd, const char *path);
+long	hl_link_limit(int dirfd, const char *path, bool follow);
 
 /* The name of the filesystem fd is on ("tmpfs"), or NULL: unknown. */
 const char	*hl_fs_name(int fd);
